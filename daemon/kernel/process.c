@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+#include "process.h"
+
+#include <time.h>
+#include <inttypes.h>
+
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "syscall.h"
+
+uint64_t now_ns(clockid_t clock) {
+        struct timespec ts;
+        clock_gettime(clock, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+int process_new(const ProcessConfig *config, Process **ret) {
+        _cleanup_(process_freep) Process *p = NULL;
+        TmpfsLimits limits = {
+                .max_bytes = config->memory_limit,
+                .max_inodes = VFS_DEFAULT_TMPFS_INODES,
+                .max_file_size = config->memory_limit,
+        };
+        int r;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->image = config->image;
+        p->rlimit_stack = 8 * 1024 * 1024;
+
+        r = vm_new(config->memory_limit, image_bytes(config->image), image_size(config->image),
+                   &p->vm);
+        if (r < 0)
+                return r;
+        mm_init(&p->mm, p->vm, config->memory_limit);
+
+        r = vfs_new(config->image, &limits, &p->vfs);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the filesystem: %m");
+        r = fdtable_new(&p->fds);
+        if (r < 0)
+                return r;
+        r = vfs_install_stdio(p->vfs, p->fds, config->stdin_data, config->stdin_size,
+                              config->sink, config->sink_userdata);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the standard streams: %m");
+
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+Process *process_free(Process *p) {
+        if (!p)
+                return NULL;
+        fdtable_free(p->fds);
+        vfs_free(p->vfs);
+        mm_done(&p->mm);
+        vm_free(p->vm);
+        free(p);
+        return NULL;
+}
+
+void process_kill(Process *p, int sig) {
+        if (p->state != PROCESS_RUNNING)
+                return;
+        p->state = PROCESS_SIGNALED;
+        p->term_signal = sig;
+}
+
+/* A fault the program caused: its signal, unless it can be served (demand paging). */
+static void process_exception(Process *p, const VmExit *e) {
+        int sig, r;
+
+        switch (e->vector) {
+        case 14: /* #PF */
+                if (!e->stray) {
+                        bool write = e->error_code & 2, exec = e->error_code & 16;
+                        r = mm_fault(&p->mm, e->fault_address, write, exec);
+                        if (r == 0)
+                                return;
+                        if (r == -ENOMEM) {
+                                p->mm.limit_hit = true;
+                                process_kill(p, SIGKILL);
+                                return;
+                        }
+                        if (r == -EPERM)
+                                log_debug("Fault at %#" PRIx64 " on a page mapped with fewer "
+                                          "rights than its mapping now has",
+                                          e->fault_address);
+                }
+                sig = SIGSEGV;
+                break;
+        case 0:  /* #DE */
+        case 16: /* #MF */
+        case 19: /* #XM */
+                sig = SIGFPE;
+                break;
+        case 1: /* #DB */
+        case 3: /* #BP */
+                sig = SIGTRAP;
+                break;
+        case 6: /* #UD */
+                sig = SIGILL;
+                break;
+        case 17: /* #AC */
+                sig = SIGBUS;
+                break;
+        default: /* #GP, #SS, #NP, #OF, #BR, ... */
+                sig = SIGSEGV;
+                break;
+        }
+        log_debug("Program fault: vector %u error %#" PRIx64 " at rip %#" PRIx64
+                  " address %#" PRIx64 ": %s",
+                  e->vector, e->error_code, e->rip, e->fault_address, strsignal(sig));
+        /* Faults are not blockable or ignorable in a way that lets the program continue:
+         * without a handler (and handlers for faults are not delivered yet) they are fatal. */
+        process_kill(p, sig);
+}
+
+int process_run(Process *p, uint64_t deadline_ns) {
+        p->deadline_ns = deadline_ns;
+        p->state = PROCESS_RUNNING;
+
+        while (p->state == PROCESS_RUNNING) {
+                uint64_t start = now_ns(CLOCK_MONOTONIC);
+                VmExit e;
+                int r;
+
+                if (start >= deadline_ns) {
+                        p->state = PROCESS_TIMED_OUT;
+                        break;
+                }
+                r = vm_run(p->vm, &e);
+                if (r < 0) {
+                        p->state = PROCESS_FAILED;
+                        p->failure = "KVM_RUN failed";
+                        return log_error_errno(r, "KVM_RUN failed: %m");
+                }
+                switch (e.kind) {
+                case VM_EXIT_SYSCALL:
+                        syscall_dispatch(p);
+                        break;
+                case VM_EXIT_EXCEPTION:
+                        process_exception(p, &e);
+                        break;
+                case VM_EXIT_INTERRUPTED:
+                        break; /* the deadline check above decides */
+                case VM_EXIT_FAILED:
+                        log_warning("VM failed: %s (%u) at rip %#llx", e.reason,
+                                    e.kvm_exit_reason, vm_regs(p->vm)->rip);
+                        /* Only the program can have driven its VM here (a triple fault from
+                         * a wrecked stack, say): report it as a crash of the program. */
+                        process_kill(p, SIGSEGV);
+                        break;
+                }
+                p->cpu_ns += now_ns(CLOCK_MONOTONIC) - start;
+        }
+        return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* The program running in a sandbox VM, as our kernel sees it: its VM, address space, files,
+ * signal dispositions and fate. process_run() is the exit loop: it serves each syscall and each
+ * fault until the program exits, is killed by a signal, runs out of time, or the VM fails. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "file.h"
+#include "image.h"
+#include "mm.h"
+#include "vfs.h"
+#include "vm.h"
+
+#define GUEST_PID 2
+#define GUEST_NSIG 64
+
+typedef struct GuestSigaction {
+        uint64_t handler;
+        uint64_t flags;
+        uint64_t restorer;
+        uint64_t mask;
+} GuestSigaction;
+
+typedef struct ProcessConfig {
+        uint64_t memory_limit; /* bytes of program memory (and tmpfs) */
+        const Image *image;
+        const void *stdin_data;
+        size_t stdin_size;
+        OutputSink sink;
+        void *sink_userdata;
+} ProcessConfig;
+
+typedef enum ProcessState {
+        PROCESS_RUNNING,
+        PROCESS_EXITED,   /* exit_code */
+        PROCESS_SIGNALED, /* term_signal */
+        PROCESS_TIMED_OUT,
+        PROCESS_FAILED, /* the VM or the host failed: not the program's doing */
+} ProcessState;
+
+typedef struct Process {
+        Vm *vm;
+        Mm mm;
+        const Image *image;
+        Vfs *vfs;
+        FdTable *fds;
+
+        GuestSigaction actions[GUEST_NSIG + 1];
+        uint64_t sigmask;
+        uint64_t altstack_sp, altstack_size, altstack_flags;
+        uint64_t clear_child_tid;
+        uint64_t robust_list;
+        uint64_t rlimit_stack;
+
+        ProcessState state;
+        int exit_code;
+        int term_signal;
+        const char *failure;
+
+        uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+        uint64_t syscalls;
+        uint64_t unimplemented;
+        uint64_t cpu_ns; /* time spent in KVM_RUN and serving the program */
+} Process;
+
+int process_new(const ProcessConfig *config, Process **ret);
+Process *process_free(Process *p);
+static inline void process_freep(Process **p) {
+        if (*p)
+                process_free(*p);
+}
+
+/* Loads the ELF at `path` in the image (or, for tests, the host file `host_path` when not NULL)
+ * with its interpreter, builds the initial stack from argv/envp, and sets the cwd. */
+int process_exec(Process *p, const char *path, const char *host_path, char *const argv[],
+                 char *const envp[], const char *cwd);
+
+/* Runs until the program ends or deadline_ns (CLOCK_MONOTONIC) passes. Returns 0 (see state)
+ * or -errno for a host failure. */
+int process_run(Process *p, uint64_t deadline_ns);
+
+/* Ends the program with a signal (default action of a fatal signal). */
+void process_kill(Process *p, int sig);
+
+uint64_t now_ns(clockid_t clock);

@@ -1,0 +1,709 @@
+/* SPDX-License-Identifier: MIT */
+/* File and directory syscalls: copy the program's arguments in, call the VFS, copy results out. */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/stat.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define IOV_MAX_COUNT 1024
+
+/* A host buffer for one syscall's data, capped like the VFS caps each call. */
+static void *scratch(size_t size) {
+        static void *buf;
+        static size_t allocated;
+
+        if (size > allocated) {
+                void *n = realloc(buf, size);
+                if (!n)
+                        return NULL;
+                buf = n;
+                allocated = size;
+        }
+        return buf ? buf : (buf = malloc(allocated = MAX(size, 4096u)));
+}
+
+static int get_path(Process *p, uint64_t user, char path[PATH_MAX]) {
+        int64_t n = strncpy_from_user(&p->mm, path, user, PATH_MAX);
+        return n < 0 ? (int)n : 0;
+}
+
+/* A path argument that may be NULL (utimensat). */
+#define GET_PATH(p, user, path)                         \
+        do {                                            \
+                int _r = get_path((p), (user), (path)); \
+                if (_r < 0)                             \
+                        return _r;                      \
+        } while (0)
+
+static int64_t sys_read(Process *p, const SyscallArgs *a) {
+        size_t length = MIN(a->a[2], (uint64_t)FILE_IO_MAX);
+        void *buf = scratch(MAX(length, 1u));
+        ssize_t n;
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        n = fdtable_read(p->fds, (int)a->a[0], buf, length);
+        if (n <= 0)
+                return n;
+        r = copy_to_user(&p->mm, a->a[1], buf, n);
+        return r < 0 ? r : n;
+}
+
+static int64_t write_result(Process *p, ssize_t n) {
+        /* Writing to a pipe nobody reads: SIGPIPE, whose default is to end the program. */
+        if (n == -EPIPE && p->actions[SIGPIPE].handler == (uint64_t)(uintptr_t)SIG_DFL)
+                process_kill(p, SIGPIPE);
+        return n;
+}
+
+static int64_t sys_write(Process *p, const SyscallArgs *a) {
+        size_t length = MIN(a->a[2], (uint64_t)FILE_IO_MAX);
+        void *buf = scratch(MAX(length, 1u));
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        r = copy_from_user(&p->mm, buf, a->a[1], length);
+        if (r < 0)
+                return r;
+        return write_result(p, fdtable_write(p->fds, (int)a->a[0], buf, length));
+}
+
+static int64_t sys_pread64(Process *p, const SyscallArgs *a) {
+        size_t length = MIN(a->a[2], (uint64_t)FILE_IO_MAX);
+        void *buf = scratch(MAX(length, 1u));
+        ssize_t n;
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        n = fdtable_pread(p->fds, (int)a->a[0], buf, length, (int64_t)a->a[3]);
+        if (n <= 0)
+                return n;
+        r = copy_to_user(&p->mm, a->a[1], buf, n);
+        return r < 0 ? r : n;
+}
+
+static int64_t sys_pwrite64(Process *p, const SyscallArgs *a) {
+        size_t length = MIN(a->a[2], (uint64_t)FILE_IO_MAX);
+        void *buf = scratch(MAX(length, 1u));
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        r = copy_from_user(&p->mm, buf, a->a[1], length);
+        if (r < 0)
+                return r;
+        return write_result(p, fdtable_pwrite(p->fds, (int)a->a[0], buf, length,
+                                              (int64_t)a->a[3]));
+}
+
+/* readv/writev/preadv/pwritev: one iovec at a time, stopping at the first short transfer. */
+static int64_t do_vector_io(Process *p, const SyscallArgs *a, bool write, bool positioned) {
+        int fd = (int)a->a[0];
+        uint64_t iov_addr = a->a[1], count = a->a[2];
+        int64_t offset = (int64_t)a->a[3], total = 0;
+
+        if (count > IOV_MAX_COUNT)
+                return -EINVAL;
+        for (uint64_t i = 0; i < count; i++) {
+                struct iovec iov;
+                size_t length;
+                void *buf;
+                ssize_t n;
+                int r;
+
+                r = copy_from_user(&p->mm, &iov, iov_addr + i * sizeof(iov), sizeof(iov));
+                if (r < 0)
+                        return total ? total : r;
+                length = MIN(iov.iov_len, (size_t)FILE_IO_MAX);
+                if (length == 0)
+                        continue;
+                buf = scratch(length);
+                if (!buf)
+                        return total ? total : -ENOMEM;
+                if (write) {
+                        r = copy_from_user(&p->mm, buf, (uint64_t)(uintptr_t)iov.iov_base, length);
+                        if (r < 0)
+                                return total ? total : r;
+                        n = positioned ? fdtable_pwrite(p->fds, fd, buf, length, offset + total)
+                                       : fdtable_write(p->fds, fd, buf, length);
+                        if (n < 0)
+                                return total ? total : write_result(p, n);
+                } else {
+                        n = positioned ? fdtable_pread(p->fds, fd, buf, length, offset + total)
+                                       : fdtable_read(p->fds, fd, buf, length);
+                        if (n < 0)
+                                return total ? total : n;
+                        r = copy_to_user(&p->mm, (uint64_t)(uintptr_t)iov.iov_base, buf, n);
+                        if (r < 0)
+                                return total ? total : r;
+                }
+                total += n;
+                if ((size_t)n < iov.iov_len)
+                        break;
+        }
+        return total;
+}
+
+static int64_t sys_readv(Process *p, const SyscallArgs *a) {
+        return do_vector_io(p, a, false, false);
+}
+static int64_t sys_writev(Process *p, const SyscallArgs *a) {
+        return do_vector_io(p, a, true, false);
+}
+static int64_t sys_preadv(Process *p, const SyscallArgs *a) {
+        return do_vector_io(p, a, false, true);
+}
+static int64_t sys_pwritev(Process *p, const SyscallArgs *a) {
+        return do_vector_io(p, a, true, true);
+}
+
+static int64_t sys_openat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[1], path);
+        return vfs_openat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2], (mode_t)a->a[3]);
+}
+
+static int64_t sys_open(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_openat(p->vfs, p->fds, AT_FDCWD, path, (int)a->a[1], (mode_t)a->a[2]);
+}
+
+static int64_t sys_creat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_openat(p->vfs, p->fds, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC,
+                          (mode_t)a->a[1]);
+}
+
+static int64_t sys_close(Process *p, const SyscallArgs *a) {
+        return fdtable_close(p->fds, (int)a->a[0]);
+}
+
+static int64_t sys_close_range(Process *p, const SyscallArgs *a) {
+        uint64_t first = a->a[0], last = MIN(a->a[1], (uint64_t)INT_MAX);
+
+        if (first > last || (a->a[2] & ~(uint64_t)4 /* CLOSE_RANGE_CLOEXEC */))
+                return -EINVAL;
+        for (uint64_t fd = first; fd <= last && fd < p->fds->n_fds; fd++) {
+                if (a->a[2])
+                        (void)fdtable_fcntl(p->fds, (int)fd, F_SETFD, FD_CLOEXEC);
+                else
+                        (void)fdtable_close(p->fds, (int)fd);
+        }
+        return 0;
+}
+
+static int64_t sys_lseek(Process *p, const SyscallArgs *a) {
+        return fdtable_lseek(p->fds, (int)a->a[0], (int64_t)a->a[1], (int)a->a[2]);
+}
+
+static int64_t put_stat(Process *p, uint64_t user, int r, const struct stat *st) {
+        if (r < 0)
+                return r;
+        return copy_to_user(&p->mm, user, st, sizeof(*st));
+}
+
+static int64_t sys_fstat(Process *p, const SyscallArgs *a) {
+        struct stat st;
+        return put_stat(p, a->a[1], fdtable_fstat(p->fds, (int)a->a[0], &st), &st);
+}
+
+static int64_t sys_newfstatat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        struct stat st;
+        GET_PATH(p, a->a[1], path);
+        return put_stat(p, a->a[2],
+                        vfs_fstatat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[3], &st), &st);
+}
+
+static int64_t sys_stat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        struct stat st;
+        GET_PATH(p, a->a[0], path);
+        return put_stat(p, a->a[1], vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, 0, &st), &st);
+}
+
+static int64_t sys_lstat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        struct stat st;
+        GET_PATH(p, a->a[0], path);
+        return put_stat(p, a->a[1],
+                        vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &st),
+                        &st);
+}
+
+static int64_t sys_statx(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        struct statx stx;
+        int r;
+
+        GET_PATH(p, a->a[1], path);
+        r = vfs_statx(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2], &stx);
+        if (r < 0)
+                return r;
+        return copy_to_user(&p->mm, a->a[4], &stx, sizeof(stx));
+}
+
+static int64_t sys_getdents64(Process *p, const SyscallArgs *a) {
+        size_t length = MIN(a->a[2], (uint64_t)(1 << 20));
+        void *buf = scratch(MAX(length, 1u));
+        ssize_t n;
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        n = fdtable_getdents64(p->fds, (int)a->a[0], buf, length);
+        if (n <= 0)
+                return n;
+        r = copy_to_user(&p->mm, a->a[1], buf, n);
+        return r < 0 ? r : n;
+}
+
+static int64_t sys_mkdirat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[1], path);
+        return vfs_mkdirat(p->vfs, p->fds, (int)a->a[0], path, (mode_t)a->a[2]);
+}
+
+static int64_t sys_mkdir(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, path, (mode_t)a->a[1]);
+}
+
+static int64_t sys_unlinkat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[1], path);
+        return vfs_unlinkat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2]);
+}
+
+static int64_t sys_unlink(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, path, 0);
+}
+
+static int64_t sys_rmdir(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, path, AT_REMOVEDIR);
+}
+
+static int64_t sys_renameat2(Process *p, const SyscallArgs *a) {
+        char from[PATH_MAX], to[PATH_MAX];
+        GET_PATH(p, a->a[1], from);
+        GET_PATH(p, a->a[3], to);
+        return vfs_renameat2(p->vfs, p->fds, (int)a->a[0], from, (int)a->a[2], to,
+                             (unsigned)a->a[4]);
+}
+
+static int64_t sys_renameat(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = *a;
+        b.a[4] = 0;
+        return sys_renameat2(p, &b);
+}
+
+static int64_t sys_rename(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{AT_FDCWD, a->a[0], AT_FDCWD, a->a[1], 0, 0}};
+        return sys_renameat2(p, &b);
+}
+
+static int64_t sys_linkat(Process *p, const SyscallArgs *a) {
+        char from[PATH_MAX], to[PATH_MAX];
+        GET_PATH(p, a->a[1], from);
+        GET_PATH(p, a->a[3], to);
+        return vfs_linkat(p->vfs, p->fds, (int)a->a[0], from, (int)a->a[2], to, (int)a->a[4]);
+}
+
+static int64_t sys_link(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{AT_FDCWD, a->a[0], AT_FDCWD, a->a[1], 0, 0}};
+        return sys_linkat(p, &b);
+}
+
+static int64_t sys_symlinkat(Process *p, const SyscallArgs *a) {
+        char target[PATH_MAX], path[PATH_MAX];
+        GET_PATH(p, a->a[0], target);
+        GET_PATH(p, a->a[2], path);
+        return vfs_symlinkat(p->vfs, p->fds, target, (int)a->a[1], path);
+}
+
+static int64_t sys_symlink(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{a->a[0], AT_FDCWD, a->a[1], 0, 0, 0}};
+        return sys_symlinkat(p, &b);
+}
+
+static int64_t sys_readlinkat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX], target[PATH_MAX];
+        ssize_t n;
+        int r;
+
+        GET_PATH(p, a->a[1], path);
+        if ((int64_t)a->a[3] <= 0)
+                return -EINVAL;
+        n = vfs_readlinkat(p->vfs, p->fds, (int)a->a[0], path, target,
+                           MIN(a->a[3], (uint64_t)sizeof(target)));
+        if (n < 0)
+                return n;
+        r = copy_to_user(&p->mm, a->a[2], target, n);
+        return r < 0 ? r : n;
+}
+
+static int64_t sys_readlink(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{AT_FDCWD, a->a[0], a->a[1], a->a[2], 0, 0}};
+        return sys_readlinkat(p, &b);
+}
+
+static int64_t sys_faccessat2(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[1], path);
+        return vfs_faccessat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2], (int)a->a[3]);
+}
+
+static int64_t sys_faccessat(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{a->a[0], a->a[1], a->a[2], 0, 0, 0}};
+        return sys_faccessat2(p, &b);
+}
+
+static int64_t sys_access(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{AT_FDCWD, a->a[0], a->a[1], 0, 0, 0}};
+        return sys_faccessat2(p, &b);
+}
+
+static int64_t sys_chdir(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_chdir(p->vfs, p->fds, path);
+}
+
+static int64_t sys_fchdir(Process *p, const SyscallArgs *a) {
+        return vfs_fchdir(p->vfs, p->fds, (int)a->a[0]);
+}
+
+static int64_t sys_getcwd(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        ssize_t n;
+        int r;
+
+        n = vfs_getcwd(p->vfs, path, MIN(a->a[1], (uint64_t)sizeof(path)));
+        if (n < 0)
+                return n;
+        r = copy_to_user(&p->mm, a->a[0], path, n);
+        return r < 0 ? r : n;
+}
+
+static int64_t sys_dup(Process *p, const SyscallArgs *a) {
+        return fdtable_dup(p->fds, (int)a->a[0]);
+}
+
+static int64_t sys_dup2(Process *p, const SyscallArgs *a) {
+        return fdtable_dup2(p->fds, (int)a->a[0], (int)a->a[1]);
+}
+
+static int64_t sys_dup3(Process *p, const SyscallArgs *a) {
+        return fdtable_dup3(p->fds, (int)a->a[0], (int)a->a[1], (int)a->a[2]);
+}
+
+static int64_t sys_fcntl(Process *p, const SyscallArgs *a) {
+        int cmd = (int)a->a[1];
+        int r = fdtable_fcntl(p->fds, (int)a->a[0], cmd, a->a[2]);
+
+        if (r >= 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK)) {
+                /* One process holds every lock there is: report none in the way. */
+                short unlocked = F_UNLCK;
+                int w = copy_to_user(&p->mm, a->a[2], &unlocked, sizeof(unlocked));
+                if (w < 0)
+                        return w;
+        }
+        return r;
+}
+
+static int64_t sys_ioctl(Process *p, const SyscallArgs *a) {
+        uint64_t value = 0;
+        int r = fdtable_ioctl(p->fds, (int)a->a[0], (unsigned long)a->a[1], &value);
+
+        if (r >= 0 && a->a[1] == FIONREAD) {
+                int v = (int)MIN(value, (uint64_t)INT_MAX);
+                int w = copy_to_user(&p->mm, a->a[2], &v, sizeof(v));
+                if (w < 0)
+                        return w;
+        }
+        return r;
+}
+
+static int64_t sys_pipe2(Process *p, const SyscallArgs *a) {
+        int fds[2], r;
+
+        r = vfs_pipe2(p->vfs, p->fds, fds, (int)a->a[1]);
+        if (r < 0)
+                return r;
+        r = copy_to_user(&p->mm, a->a[0], fds, sizeof(fds));
+        if (r < 0) {
+                fdtable_close(p->fds, fds[0]);
+                fdtable_close(p->fds, fds[1]);
+        }
+        return r;
+}
+
+static int64_t sys_pipe(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{a->a[0], 0, 0, 0, 0, 0}};
+        return sys_pipe2(p, &b);
+}
+
+static int64_t sys_ftruncate(Process *p, const SyscallArgs *a) {
+        return fdtable_ftruncate(p->fds, (int)a->a[0], (int64_t)a->a[1]);
+}
+
+static int64_t sys_truncate(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[0], path);
+        return vfs_truncate(p->vfs, p->fds, path, (int64_t)a->a[1]);
+}
+
+static int64_t sys_fsync(Process *p, const SyscallArgs *a) {
+        return fdtable_fsync(p->fds, (int)a->a[0]);
+}
+
+static int64_t sys_fchmod(Process *p, const SyscallArgs *a) {
+        return vfs_fchmod(p->vfs, p->fds, (int)a->a[0], (mode_t)a->a[1]);
+}
+
+static int64_t sys_fchmodat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        GET_PATH(p, a->a[1], path);
+        return vfs_fchmodat(p->vfs, p->fds, (int)a->a[0], path, (mode_t)a->a[2], 0);
+}
+
+static int64_t sys_chmod(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{AT_FDCWD, a->a[0], a->a[1], 0, 0, 0}};
+        return sys_fchmodat(p, &b);
+}
+
+static int64_t sys_utimensat(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        struct timespec times[2];
+        int r;
+
+        if (a->a[1]) {
+                GET_PATH(p, a->a[1], path);
+        }
+        if (a->a[2]) {
+                r = copy_from_user(&p->mm, times, a->a[2], sizeof(times));
+                if (r < 0)
+                        return r;
+        }
+        return vfs_utimensat(p->vfs, p->fds, (int)a->a[0], a->a[1] ? path : NULL,
+                             a->a[2] ? times : NULL, (int)a->a[3]);
+}
+
+static int64_t sys_umask(Process *p, const SyscallArgs *a) {
+        return vfs_umask(p->vfs, (mode_t)a->a[0]);
+}
+
+static int64_t sys_chown(Process *p, const SyscallArgs *a) {
+        return -EPERM; /* the sandbox user owns its files and may give them to no one */
+}
+
+static int64_t sys_succeed(Process *p, const SyscallArgs *a) {
+        return 0; /* fadvise, flock, sync: advice and durability mean nothing in memory */
+}
+
+static int64_t fill_statfs(Process *p, uint64_t user) {
+        struct statfs st = {
+                .f_type = 0x01021994, /* TMPFS_MAGIC */
+                .f_bsize = PAGE_SIZE,
+                .f_blocks = p->mm.commit_limit / PAGE_SIZE,
+                .f_bfree = (p->mm.commit_limit - MIN(p->mm.commit_limit,
+                                                     vfs_tmpfs_bytes_used(p->vfs))) /
+                           PAGE_SIZE,
+                .f_files = VFS_DEFAULT_TMPFS_INODES,
+                .f_ffree = VFS_DEFAULT_TMPFS_INODES,
+                .f_namelen = 255,
+                .f_frsize = PAGE_SIZE,
+        };
+        st.f_bavail = st.f_bfree;
+        return copy_to_user(&p->mm, user, &st, sizeof(st));
+}
+
+static int64_t sys_statfs(Process *p, const SyscallArgs *a) {
+        char path[PATH_MAX];
+        struct stat st;
+        int r;
+
+        GET_PATH(p, a->a[0], path);
+        r = vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, 0, &st);
+        return r < 0 ? r : fill_statfs(p, a->a[1]);
+}
+
+static int64_t sys_fstatfs(Process *p, const SyscallArgs *a) {
+        struct stat st;
+        int r = fdtable_fstat(p->fds, (int)a->a[0], &st);
+        return r < 0 ? r : fill_statfs(p, a->a[1]);
+}
+
+/* poll: nothing here ever waits on another party except pipes, whose state is known now. */
+static short poll_revents(Process *p, int fd, short events) {
+        OpenFile *f;
+        short rev = 0;
+
+        if (fd < 0)
+                return 0;
+        if (fdtable_get(p->fds, fd, &f) < 0)
+                return POLLNVAL;
+        if (f->kind == FILE_PIPE_READ) {
+                if (pipe_bytes_available(f->pipe) > 0)
+                        rev |= POLLIN;
+                else if (f->pipe->n_writers == 0)
+                        rev |= POLLHUP;
+        } else if (f->kind == FILE_PIPE_WRITE) {
+                if (f->pipe->n_readers == 0)
+                        rev |= POLLERR;
+                else if (f->pipe->used < PIPE_CAPACITY)
+                        rev |= POLLOUT;
+        } else
+                rev |= POLLIN | POLLOUT;
+        return rev & (events | POLLHUP | POLLERR | POLLNVAL);
+}
+
+static int64_t do_poll(Process *p, uint64_t fds_addr, uint64_t nfds, int64_t timeout_ms) {
+        struct pollfd *pfds;
+        int64_t ready = 0;
+        int r;
+
+        if (nfds > fdtable_limit(p->fds))
+                return -EINVAL;
+        pfds = nfds ? calloc(nfds, sizeof(*pfds)) : NULL;
+        if (nfds && !pfds)
+                return -ENOMEM;
+        r = copy_from_user(&p->mm, pfds, fds_addr, nfds * sizeof(*pfds));
+        if (r < 0) {
+                free(pfds);
+                return r;
+        }
+        for (uint64_t i = 0; i < nfds; i++) {
+                pfds[i].revents = poll_revents(p, pfds[i].fd, pfds[i].events);
+                if (pfds[i].revents)
+                        ready++;
+        }
+        if (ready == 0 && timeout_ms != 0) {
+                /* Nothing can change while the one thread sleeps: wait out the timeout. */
+                process_sleep(p, timeout_ms < 0 ? UINT64_MAX : (uint64_t)timeout_ms * 1000000);
+        }
+        r = copy_to_user(&p->mm, fds_addr, pfds, nfds * sizeof(*pfds));
+        free(pfds);
+        return r < 0 ? r : ready;
+}
+
+static int64_t sys_poll(Process *p, const SyscallArgs *a) {
+        return do_poll(p, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+static int64_t sys_ppoll(Process *p, const SyscallArgs *a) {
+        struct timespec ts;
+        int64_t timeout_ms = -1;
+
+        if (a->a[2]) {
+                int r = copy_from_user(&p->mm, &ts, a->a[2], sizeof(ts));
+                if (r < 0)
+                        return r;
+                if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+                        return -EINVAL;
+                timeout_ms = MIN(ts.tv_sec, (int64_t)1 << 40) * 1000 + ts.tv_nsec / 1000000;
+        }
+        return do_poll(p, a->a[0], a->a[1], timeout_ms);
+}
+
+static int64_t sys_getxattr(Process *p, const SyscallArgs *a) {
+        return -EOPNOTSUPP;
+}
+
+const SyscallEntry syscalls_fs[] = {
+        {SYS_read, sys_read},
+        {SYS_write, sys_write},
+        {SYS_pread64, sys_pread64},
+        {SYS_pwrite64, sys_pwrite64},
+        {SYS_readv, sys_readv},
+        {SYS_writev, sys_writev},
+        {SYS_preadv, sys_preadv},
+        {SYS_pwritev, sys_pwritev},
+        {SYS_open, sys_open},
+        {SYS_openat, sys_openat},
+        {SYS_creat, sys_creat},
+        {SYS_close, sys_close},
+        {SYS_close_range, sys_close_range},
+        {SYS_lseek, sys_lseek},
+        {SYS_fstat, sys_fstat},
+        {SYS_stat, sys_stat},
+        {SYS_lstat, sys_lstat},
+        {SYS_newfstatat, sys_newfstatat},
+        {SYS_statx, sys_statx},
+        {SYS_getdents64, sys_getdents64},
+        {SYS_mkdir, sys_mkdir},
+        {SYS_mkdirat, sys_mkdirat},
+        {SYS_unlink, sys_unlink},
+        {SYS_unlinkat, sys_unlinkat},
+        {SYS_rmdir, sys_rmdir},
+        {SYS_rename, sys_rename},
+        {SYS_renameat, sys_renameat},
+        {SYS_renameat2, sys_renameat2},
+        {SYS_link, sys_link},
+        {SYS_linkat, sys_linkat},
+        {SYS_symlink, sys_symlink},
+        {SYS_symlinkat, sys_symlinkat},
+        {SYS_readlink, sys_readlink},
+        {SYS_readlinkat, sys_readlinkat},
+        {SYS_access, sys_access},
+        {SYS_faccessat, sys_faccessat},
+        {SYS_faccessat2, sys_faccessat2},
+        {SYS_chdir, sys_chdir},
+        {SYS_fchdir, sys_fchdir},
+        {SYS_getcwd, sys_getcwd},
+        {SYS_dup, sys_dup},
+        {SYS_dup2, sys_dup2},
+        {SYS_dup3, sys_dup3},
+        {SYS_fcntl, sys_fcntl},
+        {SYS_ioctl, sys_ioctl},
+        {SYS_pipe, sys_pipe},
+        {SYS_pipe2, sys_pipe2},
+        {SYS_ftruncate, sys_ftruncate},
+        {SYS_truncate, sys_truncate},
+        {SYS_fsync, sys_fsync},
+        {SYS_fdatasync, sys_fsync},
+        {SYS_fchmod, sys_fchmod},
+        {SYS_fchmodat, sys_fchmodat},
+        {SYS_chmod, sys_chmod},
+        {SYS_chown, sys_chown},
+        {SYS_fchown, sys_chown},
+        {SYS_lchown, sys_chown},
+        {SYS_fchownat, sys_chown},
+        {SYS_utimensat, sys_utimensat},
+        {SYS_umask, sys_umask},
+        {SYS_fadvise64, sys_succeed},
+        {SYS_flock, sys_succeed},
+        {SYS_sync, sys_succeed},
+        {SYS_syncfs, sys_succeed},
+        {SYS_statfs, sys_statfs},
+        {SYS_fstatfs, sys_fstatfs},
+        {SYS_poll, sys_poll},
+        {SYS_ppoll, sys_ppoll},
+        {SYS_getxattr, sys_getxattr},
+        {SYS_lgetxattr, sys_getxattr},
+        {SYS_fgetxattr, sys_getxattr},
+        {SYS_listxattr, sys_getxattr},
+        {SYS_llistxattr, sys_getxattr},
+        {SYS_flistxattr, sys_getxattr},
+        {-1, NULL},
+};

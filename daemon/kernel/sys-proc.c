@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/* Process-wide syscalls: exit, identity, limits, time, randomness, futex, and the refusals
+ * (network, new processes) that make the sandbox what it is. */
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+static int64_t sys_exit_group(Process *p, const SyscallArgs *a) {
+        p->state = PROCESS_EXITED;
+        p->exit_code = (int)(a->a[0] & 0xff);
+        return 0;
+}
+
+static int64_t sys_getpid(Process *p, const SyscallArgs *a) {
+        return GUEST_PID;
+}
+
+static int64_t sys_getppid(Process *p, const SyscallArgs *a) {
+        return 1;
+}
+
+static int64_t sys_getuid(Process *p, const SyscallArgs *a) {
+        return VFS_UID;
+}
+
+static int64_t sys_getgid(Process *p, const SyscallArgs *a) {
+        return VFS_GID;
+}
+
+static int64_t sys_getresuid(Process *p, const SyscallArgs *a) {
+        uint32_t id = VFS_UID;
+        for (int i = 0; i < 3; i++) {
+                int r = copy_to_user(&p->mm, a->a[i], &id, sizeof(id));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int64_t sys_setid(Process *p, const SyscallArgs *a) {
+        /* Becoming who you already are is allowed; anything else needs privilege. */
+        for (int i = 0; i < 3; i++)
+                if ((uint32_t)a->a[i] != VFS_UID && (uint32_t)a->a[i] != (uint32_t)-1)
+                        return -EPERM;
+        return 0;
+}
+
+static int64_t sys_getgroups(Process *p, const SyscallArgs *a) {
+        if ((int)a->a[0] < 0)
+                return -EINVAL;
+        return 0;
+}
+
+static int64_t sys_getpgid(Process *p, const SyscallArgs *a) {
+        return GUEST_PID;
+}
+
+static int64_t sys_uname(Process *p, const SyscallArgs *a) {
+        struct utsname u = {};
+        strcpy(u.sysname, "Linux");
+        strcpy(u.nodename, "sandbox");
+        strcpy(u.release, "6.1.0-sandboxd");
+        strcpy(u.version, "#1 SMP sandboxd");
+        strcpy(u.machine, "x86_64");
+        strcpy(u.domainname, "(none)");
+        return copy_to_user(&p->mm, a->a[0], &u, sizeof(u));
+}
+
+static int64_t sys_sysinfo(Process *p, const SyscallArgs *a) {
+        struct sysinfo si = {
+                .uptime = (long)(now_ns(CLOCK_MONOTONIC) / 1000000000ULL),
+                .totalram = p->mm.commit_limit,
+                .freeram = p->mm.commit_limit - MIN(p->mm.committed, p->mm.commit_limit),
+                .procs = 1,
+                .mem_unit = 1,
+        };
+        return copy_to_user(&p->mm, a->a[0], &si, sizeof(si));
+}
+
+static bool rlimit_get(Process *p, int resource, struct rlimit *ret) {
+        switch (resource) {
+        case RLIMIT_NOFILE:
+                *ret = (struct rlimit){fdtable_limit(p->fds), FDTABLE_MAX_LIMIT};
+                return true;
+        case RLIMIT_STACK:
+                *ret = (struct rlimit){p->rlimit_stack, RLIM_INFINITY};
+                return true;
+        case RLIMIT_AS:
+        case RLIMIT_DATA:
+                *ret = (struct rlimit){p->mm.commit_limit, p->mm.commit_limit};
+                return true;
+        case RLIMIT_NPROC:
+                *ret = (struct rlimit){1, 1};
+                return true;
+        case RLIMIT_CORE:
+        case RLIMIT_MEMLOCK:
+        case RLIMIT_MSGQUEUE:
+        case RLIMIT_NICE:
+        case RLIMIT_RTPRIO:
+                *ret = (struct rlimit){0, 0};
+                return true;
+        case RLIMIT_CPU:
+        case RLIMIT_FSIZE:
+        case RLIMIT_LOCKS:
+        case RLIMIT_SIGPENDING:
+        case RLIMIT_RSS:
+        case RLIMIT_RTTIME:
+                *ret = (struct rlimit){RLIM_INFINITY, RLIM_INFINITY};
+                return true;
+        default:
+                return false;
+        }
+}
+
+static int rlimit_set(Process *p, int resource, const struct rlimit *l) {
+        struct rlimit cur;
+
+        if (!rlimit_get(p, resource, &cur))
+                return -EINVAL;
+        if (l->rlim_cur > l->rlim_max)
+                return -EINVAL;
+        switch (resource) {
+        case RLIMIT_NOFILE:
+                return fdtable_set_limit(p->fds, (unsigned)MIN(l->rlim_cur, (rlim_t)UINT32_MAX));
+        case RLIMIT_STACK:
+                p->rlimit_stack = l->rlim_cur;
+                return 0;
+        default:
+                /* Lowering is allowed and remembered nowhere: the host's limits stay the
+                 * real ones. Raising past the hard limit needs privilege. */
+                return l->rlim_max > cur.rlim_max ? -EPERM : 0;
+        }
+}
+
+static int64_t sys_prlimit64(Process *p, const SyscallArgs *a) {
+        struct rlimit old, new;
+        int r;
+
+        if (a->a[0] != 0 && a->a[0] != GUEST_PID)
+                return -ESRCH;
+        if (!rlimit_get(p, (int)a->a[1], &old))
+                return -EINVAL;
+        if (a->a[2]) {
+                r = copy_from_user(&p->mm, &new, a->a[2], sizeof(new));
+                if (r < 0)
+                        return r;
+                r = rlimit_set(p, (int)a->a[1], &new);
+                if (r < 0)
+                        return r;
+        }
+        if (a->a[3])
+                return copy_to_user(&p->mm, a->a[3], &old, sizeof(old));
+        return 0;
+}
+
+static int64_t sys_getrlimit(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{0, a->a[0], 0, a->a[1], 0, 0}};
+        return sys_prlimit64(p, &b);
+}
+
+static int64_t sys_setrlimit(Process *p, const SyscallArgs *a) {
+        SyscallArgs b = {{0, a->a[0], a->a[1], 0, 0, 0}};
+        return sys_prlimit64(p, &b);
+}
+
+static struct timeval ns_to_timeval(uint64_t ns) {
+        return (struct timeval){.tv_sec = ns / 1000000000ULL, .tv_usec = (ns % 1000000000ULL) / 1000};
+}
+
+static int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
+        struct rusage ru = {
+                .ru_utime = ns_to_timeval(p->cpu_ns),
+                .ru_maxrss = (long)(p->vm->data_pages_peak * PAGE_SIZE / 1024),
+                .ru_minflt = (long)p->mm.faults,
+        };
+        if ((int)a->a[0] != RUSAGE_SELF && (int)a->a[0] != RUSAGE_THREAD &&
+            (int)a->a[0] != RUSAGE_CHILDREN)
+                return -EINVAL;
+        if ((int)a->a[0] == RUSAGE_CHILDREN)
+                ru = (struct rusage){};
+        return copy_to_user(&p->mm, a->a[1], &ru, sizeof(ru));
+}
+
+static int64_t sys_times(Process *p, const SyscallArgs *a) {
+        struct tms t = {.tms_utime = (clock_t)(p->cpu_ns / 10000000ULL)};
+        if (a->a[0]) {
+                int r = copy_to_user(&p->mm, a->a[0], &t, sizeof(t));
+                if (r < 0)
+                        return r;
+        }
+        return (int64_t)(now_ns(CLOCK_MONOTONIC) / 10000000ULL);
+}
+
+static int64_t sys_arch_prctl(Process *p, const SyscallArgs *a) {
+        uint64_t base;
+
+        switch ((int)a->a[0]) {
+        case ARCH_SET_FS:
+                if (a->a[1] >= USER_MAX)
+                        return -EPERM;
+                return vm_set_fs_base(p->vm, a->a[1]);
+        case ARCH_GET_FS:
+                base = vm_get_fs_base(p->vm);
+                return copy_to_user(&p->mm, a->a[1], &base, sizeof(base));
+        default:
+                return -EINVAL;
+        }
+}
+
+static int64_t sys_set_tid_address(Process *p, const SyscallArgs *a) {
+        p->clear_child_tid = a->a[0];
+        return GUEST_PID;
+}
+
+static int64_t sys_set_robust_list(Process *p, const SyscallArgs *a) {
+        if (a->a[1] != 24) /* sizeof(struct robust_list_head) */
+                return -EINVAL;
+        p->robust_list = a->a[0];
+        return 0;
+}
+
+static int64_t sys_sched_getaffinity(Process *p, const SyscallArgs *a) {
+        uint64_t mask = 1; /* one vCPU */
+        size_t size = a->a[1];
+
+        if (size < sizeof(mask) || (size & (sizeof(long) - 1)))
+                return -EINVAL;
+        int r = clear_user(&p->mm, a->a[2], MIN(size, (size_t)128));
+        if (r < 0)
+                return r;
+        r = copy_to_user(&p->mm, a->a[2], &mask, sizeof(mask));
+        return r < 0 ? r : (int64_t)sizeof(mask);
+}
+
+static int64_t sys_zero(Process *p, const SyscallArgs *a) {
+        return 0; /* sched_yield, sched_setaffinity, setpriority...: one thread, one CPU */
+}
+
+static int64_t sys_getcpu(Process *p, const SyscallArgs *a) {
+        unsigned zero = 0;
+        for (int i = 0; i < 2; i++)
+                if (a->a[i]) {
+                        int r = copy_to_user(&p->mm, a->a[i], &zero, sizeof(zero));
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int64_t sys_getrandom(Process *p, const SyscallArgs *a) {
+        uint8_t buf[256];
+        size_t length = MIN(a->a[1], (uint64_t)(32 * 1024 * 1024)), done = 0;
+
+        if (a->a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+                return -EINVAL;
+        while (done < length) {
+                size_t chunk = MIN(length - done, sizeof(buf));
+                if (getrandom(buf, chunk, 0) != (ssize_t)chunk)
+                        return done ? (int64_t)done : -EIO;
+                int r = copy_to_user(&p->mm, a->a[0] + done, buf, chunk);
+                if (r < 0)
+                        return done ? (int64_t)done : r;
+                done += chunk;
+        }
+        return (int64_t)done;
+}
+
+/* The clocks the program sees: the host's, except the CPU-time clocks, which count the
+ * program's own time. */
+static int guest_clock(Process *p, clockid_t clock, struct timespec *ret) {
+        uint64_t ns;
+
+        switch (clock) {
+        case CLOCK_REALTIME:
+        case CLOCK_REALTIME_COARSE:
+        case CLOCK_MONOTONIC:
+        case CLOCK_MONOTONIC_COARSE:
+        case CLOCK_MONOTONIC_RAW:
+        case CLOCK_BOOTTIME:
+        case CLOCK_TAI:
+                return clock_gettime(clock, ret) < 0 ? -EINVAL : 0;
+        case CLOCK_PROCESS_CPUTIME_ID:
+        case CLOCK_THREAD_CPUTIME_ID:
+                ns = p->cpu_ns;
+                *ret = (struct timespec){.tv_sec = ns / 1000000000ULL,
+                                         .tv_nsec = ns % 1000000000ULL};
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int64_t sys_clock_gettime(Process *p, const SyscallArgs *a) {
+        struct timespec ts;
+        int r = guest_clock(p, (clockid_t)a->a[0], &ts);
+        return r < 0 ? r : copy_to_user(&p->mm, a->a[1], &ts, sizeof(ts));
+}
+
+static int64_t sys_clock_getres(Process *p, const SyscallArgs *a) {
+        struct timespec ts = {.tv_nsec = 1};
+        if (guest_clock(p, (clockid_t)a->a[0], &(struct timespec){}) < 0)
+                return -EINVAL;
+        return a->a[1] ? copy_to_user(&p->mm, a->a[1], &ts, sizeof(ts)) : 0;
+}
+
+static int64_t sys_gettimeofday(Process *p, const SyscallArgs *a) {
+        struct timeval tv = ns_to_timeval(now_ns(CLOCK_REALTIME));
+        if (a->a[0]) {
+                int r = copy_to_user(&p->mm, a->a[0], &tv, sizeof(tv));
+                if (r < 0)
+                        return r;
+        }
+        if (a->a[1])
+                return clear_user(&p->mm, a->a[1], 8); /* struct timezone: UTC */
+        return 0;
+}
+
+static int64_t sys_time(Process *p, const SyscallArgs *a) {
+        int64_t t = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000000ULL);
+        if (a->a[0]) {
+                int r = copy_to_user(&p->mm, a->a[0], &t, sizeof(t));
+                if (r < 0)
+                        return r;
+        }
+        return t;
+}
+
+static int64_t do_sleep(Process *p, clockid_t clock, bool absolute, uint64_t req_addr) {
+        struct timespec ts;
+        uint64_t ns;
+        int r;
+
+        r = copy_from_user(&p->mm, &ts, req_addr, sizeof(ts));
+        if (r < 0)
+                return r;
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+                return -EINVAL;
+        ns = (uint64_t)MIN(ts.tv_sec, (int64_t)1 << 33) * 1000000000ULL + ts.tv_nsec;
+        if (absolute) {
+                struct timespec now;
+                r = guest_clock(p, clock, &now);
+                if (r < 0)
+                        return r;
+                uint64_t now_abs = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+                ns = ns > now_abs ? ns - now_abs : 0;
+        }
+        process_sleep(p, ns);
+        return 0;
+}
+
+static int64_t sys_nanosleep(Process *p, const SyscallArgs *a) {
+        return do_sleep(p, CLOCK_MONOTONIC, false, a->a[0]);
+}
+
+static int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
+        clockid_t clock = (clockid_t)a->a[0];
+        if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
+            clock != CLOCK_TAI)
+                return -EINVAL;
+        return do_sleep(p, clock, a->a[1] & TIMER_ABSTIME, a->a[2]);
+}
+
+/* futex with one thread: a wake finds nobody; a wait either fails at once (value changed) or
+ * would sleep until its timeout, since nothing else can wake it. */
+static int64_t sys_futex(Process *p, const SyscallArgs *a) {
+        int op = (int)a->a[1] & FUTEX_CMD_MASK;
+        uint32_t value;
+        int r;
+
+        switch (op) {
+        case FUTEX_WAKE:
+        case FUTEX_WAKE_BITSET:
+        case FUTEX_REQUEUE:
+        case FUTEX_CMP_REQUEUE:
+        case FUTEX_WAKE_OP:
+                return 0;
+        case FUTEX_WAIT:
+        case FUTEX_WAIT_BITSET: {
+                struct timespec ts;
+                uint64_t ns = UINT64_MAX;
+
+                r = copy_from_user(&p->mm, &value, a->a[0], sizeof(value));
+                if (r < 0)
+                        return r;
+                if (value != (uint32_t)a->a[2])
+                        return -EAGAIN;
+                if (a->a[3]) {
+                        r = copy_from_user(&p->mm, &ts, a->a[3], sizeof(ts));
+                        if (r < 0)
+                                return r;
+                        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+                                return -EINVAL;
+                        ns = (uint64_t)MIN(ts.tv_sec, (int64_t)1 << 33) * 1000000000ULL + ts.tv_nsec;
+                        if (op == FUTEX_WAIT_BITSET) {
+                                uint64_t now = now_ns((a->a[1] & FUTEX_CLOCK_REALTIME)
+                                                              ? CLOCK_REALTIME
+                                                              : CLOCK_MONOTONIC);
+                                ns = ns > now ? ns - now : 0;
+                        }
+                }
+                process_sleep(p, ns);
+                return -ETIMEDOUT;
+        }
+        default:
+                return -ENOSYS;
+        }
+}
+
+static int64_t sys_no_network(Process *p, const SyscallArgs *a) {
+        return -EACCES; /* no network exists in a sandbox; see DESIGN.md §7 */
+}
+
+static int64_t sys_no_process(Process *p, const SyscallArgs *a) {
+        return -EAGAIN; /* one process per sandbox, for now */
+}
+
+static int64_t sys_wait4(Process *p, const SyscallArgs *a) {
+        return -ECHILD;
+}
+
+static int64_t sys_prctl(Process *p, const SyscallArgs *a) {
+        switch ((int)a->a[0]) {
+        case 15: /* PR_SET_NAME */
+        case 38: /* PR_SET_NO_NEW_PRIVS */
+        case 4:  /* PR_SET_DUMPABLE */
+                return 0;
+        case 16: { /* PR_GET_NAME */
+                char name[16] = "python3";
+                return copy_to_user(&p->mm, a->a[1], name, sizeof(name));
+        }
+        case 3: /* PR_GET_DUMPABLE */
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+const SyscallEntry syscalls_proc[] = {
+        {SYS_exit, sys_exit_group},
+        {SYS_exit_group, sys_exit_group},
+        {SYS_getpid, sys_getpid},
+        {SYS_gettid, sys_getpid},
+        {SYS_getppid, sys_getppid},
+        {SYS_getuid, sys_getuid},
+        {SYS_geteuid, sys_getuid},
+        {SYS_getgid, sys_getgid},
+        {SYS_getegid, sys_getgid},
+        {SYS_getresuid, sys_getresuid},
+        {SYS_getresgid, sys_getresuid},
+        {SYS_setuid, sys_setid},
+        {SYS_setgid, sys_setid},
+        {SYS_setreuid, sys_setid},
+        {SYS_setregid, sys_setid},
+        {SYS_setresuid, sys_setid},
+        {SYS_setresgid, sys_setid},
+        {SYS_getgroups, sys_getgroups},
+        {SYS_getpgrp, sys_getpgid},
+        {SYS_getpgid, sys_getpgid},
+        {SYS_getsid, sys_getpgid},
+        {SYS_setsid, sys_getpgid},
+        {SYS_setpgid, sys_zero},
+        {SYS_uname, sys_uname},
+        {SYS_sysinfo, sys_sysinfo},
+        {SYS_prlimit64, sys_prlimit64},
+        {SYS_getrlimit, sys_getrlimit},
+        {SYS_setrlimit, sys_setrlimit},
+        {SYS_getrusage, sys_getrusage},
+        {SYS_times, sys_times},
+        {SYS_arch_prctl, sys_arch_prctl},
+        {SYS_set_tid_address, sys_set_tid_address},
+        {SYS_set_robust_list, sys_set_robust_list},
+        {SYS_sched_getaffinity, sys_sched_getaffinity},
+        {SYS_sched_setaffinity, sys_zero},
+        {SYS_sched_yield, sys_zero},
+        {SYS_setpriority, sys_zero},
+        {SYS_getpriority, sys_zero},
+        {SYS_getcpu, sys_getcpu},
+        {SYS_getrandom, sys_getrandom},
+        {SYS_clock_gettime, sys_clock_gettime},
+        {SYS_clock_getres, sys_clock_getres},
+        {SYS_gettimeofday, sys_gettimeofday},
+        {SYS_time, sys_time},
+        {SYS_nanosleep, sys_nanosleep},
+        {SYS_clock_nanosleep, sys_clock_nanosleep},
+        {SYS_futex, sys_futex},
+        {SYS_socket, sys_no_network},
+        {SYS_socketpair, sys_no_network},
+        {SYS_connect, sys_no_network},
+        {SYS_bind, sys_no_network},
+        {SYS_listen, sys_no_network},
+        {SYS_accept, sys_no_network},
+        {SYS_accept4, sys_no_network},
+        {SYS_sendto, sys_no_network},
+        {SYS_recvfrom, sys_no_network},
+        {SYS_sendmsg, sys_no_network},
+        {SYS_recvmsg, sys_no_network},
+        {SYS_fork, sys_no_process},
+        {SYS_vfork, sys_no_process},
+        {SYS_clone, sys_no_process},
+        {SYS_execve, sys_no_process},
+        {SYS_execveat, sys_no_process},
+        {SYS_wait4, sys_wait4},
+        {SYS_prctl, sys_prctl},
+        {-1, NULL},
+};

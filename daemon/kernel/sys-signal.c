@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* Signals: dispositions, the mask, the alternate stack, and signals the program sends itself.
+ * A handler runs on a Linux-layout rt_sigframe so glibc's restorer and rt_sigreturn work. The
+ * only signals are the ones the program raises synchronously (kill/tgkill to itself) and the
+ * faults, so the FPU state need not be saved: at a syscall boundary no vector register is live
+ * across the call (SysV ABI). */
+#include <signal.h>
+#include <sys/syscall.h>
+
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#define SA_RESTORER_FLAG 0x04000000
+#define SS_AUTODISARM_FLAG (1u << 31)
+#define GUEST_MINSIGSTKSZ 2048u
+#define SIGSET_SIZE 8
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+static bool signal_ignored_by_default(int sig) {
+        return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT ||
+               sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* The kernel's struct ucontext for x86-64, as glibc's restorer hands it back. */
+typedef struct GuestUcontext {
+        uint64_t flags;
+        uint64_t link;
+        uint64_t ss_sp;
+        uint32_t ss_flags, pad;
+        uint64_t ss_size;
+        /* struct sigcontext */
+        uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+        uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+        uint16_t cs, gs, fs, ss;
+        uint64_t err, trapno, oldmask, cr2, fpstate;
+        uint64_t reserved[8];
+        uint64_t sigmask;
+} GuestUcontext;
+
+typedef struct GuestSigframe {
+        uint64_t restorer; /* the handler "returns" here */
+        GuestUcontext uc;
+        siginfo_t info;
+} GuestSigframe;
+
+/* Runs the handler of `sig` when the current syscall returns: the syscall's result is already
+ * in RAX and the program's resume point in RCX (where `syscall` put it). */
+static int signal_deliver(Process *p, int sig) {
+        GuestSigaction *act = &p->actions[sig];
+        struct kvm_regs *regs = vm_regs(p->vm);
+        GuestSigframe frame = {};
+        uint64_t sp;
+        int r;
+
+        if (!(act->flags & SA_RESTORER_FLAG))
+                return -EFAULT; /* x86-64 needs sa_restorer: no vDSO to return through */
+
+        sp = regs->rsp - 128; /* the red zone below RSP is the interrupted code's */
+        if ((act->flags & SA_ONSTACK) && p->altstack_size &&
+            !(regs->rsp > p->altstack_sp && regs->rsp <= p->altstack_sp + p->altstack_size))
+                sp = p->altstack_sp + p->altstack_size;
+        sp = ALIGN_DOWN(sp - sizeof(frame), 16) - 8; /* as if called: RSP+8 aligned */
+
+        frame.restorer = act->restorer;
+        frame.uc.ss_sp = p->altstack_sp;
+        frame.uc.ss_size = p->altstack_size;
+        frame.uc.r8 = regs->r8, frame.uc.r9 = regs->r9, frame.uc.r10 = regs->r10;
+        frame.uc.r11 = regs->r11, frame.uc.r12 = regs->r12, frame.uc.r13 = regs->r13;
+        frame.uc.r14 = regs->r14, frame.uc.r15 = regs->r15, frame.uc.rdi = regs->rdi;
+        frame.uc.rsi = regs->rsi, frame.uc.rbp = regs->rbp, frame.uc.rbx = regs->rbx;
+        frame.uc.rdx = regs->rdx, frame.uc.rax = regs->rax, frame.uc.rcx = regs->rcx;
+        frame.uc.rsp = regs->rsp;
+        frame.uc.rip = regs->rcx;     /* the instruction after `syscall` */
+        frame.uc.eflags = regs->r11;  /* the flags `syscall` saved */
+        frame.uc.cs = SEL_USER_CS;
+        frame.uc.ss = SEL_USER_DS;
+        frame.uc.sigmask = p->sigmask;
+        frame.info.si_signo = sig;
+        frame.info.si_code = SI_TKILL;
+        frame.info.si_pid = GUEST_PID;
+        frame.info.si_uid = VFS_UID;
+
+        r = copy_to_user(&p->mm, sp, &frame, sizeof(frame));
+        if (r < 0)
+                return r;
+
+        p->sigmask |= act->mask;
+        if (!(act->flags & SA_NODEFER))
+                p->sigmask |= SIGBIT(sig);
+        p->sigmask &= ~UNBLOCKABLE;
+        if (act->flags & SA_RESETHAND)
+                act->handler = (uint64_t)(uintptr_t)SIG_DFL;
+
+        regs->rdi = sig;
+        regs->rsi = sp + offsetof(GuestSigframe, info);
+        regs->rdx = sp + offsetof(GuestSigframe, uc);
+        regs->rax = 0;
+        regs->rsp = sp;
+        /* The syscall return path jumps to RCX with flags from R11 (both under kvm_pvm and via
+         * sysretq on hardware KVM): aim it at the handler. */
+        regs->rcx = act->handler;
+        regs->r11 = frame.uc.eflags & ~(uint64_t)0x100; /* no single-step into the handler */
+        vm_regs_changed(p->vm);
+        return 0;
+}
+
+/* A signal the program sent itself: ignore, end the program, or run the handler. Returns the
+ * syscall's result for the sender. */
+static int64_t signal_raise(Process *p, int sig) {
+        GuestSigaction *act;
+        int r;
+
+        if (sig == 0)
+                return 0;
+        if (sig < 1 || sig > GUEST_NSIG)
+                return -EINVAL;
+        act = &p->actions[sig];
+        if (sig == SIGKILL || sig == SIGSTOP) {
+                if (sig == SIGKILL)
+                        process_kill(p, sig);
+                return 0;
+        }
+        if (act->handler == (uint64_t)(uintptr_t)SIG_IGN)
+                return 0;
+        if (act->handler == (uint64_t)(uintptr_t)SIG_DFL) {
+                if (!signal_ignored_by_default(sig))
+                        process_kill(p, sig);
+                return 0;
+        }
+        if (p->sigmask & SIGBIT(sig)) {
+                /* Blocked: Linux keeps it pending until unblocked; nothing we run relies on
+                 * that, so drop it and say so. */
+                log_debug("Signal %d raised while blocked, dropping", sig);
+                return 0;
+        }
+        vm_regs(p->vm)->rax = 0; /* what kill() returns once the handler is done */
+        r = signal_deliver(p, sig);
+        if (r < 0)
+                process_kill(p, sig);
+        vm_syscall_return(p->vm, 0);
+        return SYSCALL_RESULT_SET;
+}
+
+static int64_t sys_kill(Process *p, const SyscallArgs *a) {
+        int pid = (int)a->a[0];
+        if (pid != GUEST_PID && pid != 0 && pid != -1)
+                return -ESRCH;
+        return signal_raise(p, (int)a->a[1]);
+}
+
+static int64_t sys_tgkill(Process *p, const SyscallArgs *a) {
+        if ((int)a->a[0] != GUEST_PID || (int)a->a[1] != GUEST_PID)
+                return -ESRCH;
+        return signal_raise(p, (int)a->a[2]);
+}
+
+static int64_t sys_tkill(Process *p, const SyscallArgs *a) {
+        if ((int)a->a[0] != GUEST_PID)
+                return -ESRCH;
+        return signal_raise(p, (int)a->a[1]);
+}
+
+static int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
+        struct kvm_regs *regs = vm_regs(p->vm);
+        GuestUcontext uc;
+        int r;
+
+        /* The handler's `ret` popped the restorer: RSP points at the ucontext. */
+        r = copy_from_user(&p->mm, &uc, regs->rsp, sizeof(uc));
+        if (r < 0) {
+                process_kill(p, SIGSEGV);
+                return SYSCALL_RESULT_SET;
+        }
+        p->sigmask = uc.sigmask & ~UNBLOCKABLE;
+        regs->r8 = uc.r8, regs->r9 = uc.r9, regs->r10 = uc.r10, regs->r12 = uc.r12;
+        regs->r13 = uc.r13, regs->r14 = uc.r14, regs->r15 = uc.r15, regs->rdi = uc.rdi;
+        regs->rsi = uc.rsi, regs->rbp = uc.rbp, regs->rbx = uc.rbx, regs->rdx = uc.rdx;
+        regs->rax = uc.rax, regs->rsp = uc.rsp;
+        /* Only the arithmetic and direction flags are the program's to restore. */
+        regs->r11 = (uc.eflags & 0x0dd5) | 0x202;
+        regs->rcx = uc.rip;
+        vm_syscall_return(p->vm, uc.rax);
+        /* Where the VMM resumes the program itself (kvm_pvm), RCX and R11 can be given back
+         * too; through sysretq (hardware KVM) they are lost as any `syscall` loses them. */
+        if (vm_syscall_returns_directly(p->vm)) {
+                regs->rcx = uc.rcx;
+                regs->r11 = uc.r11;
+        }
+        return SYSCALL_RESULT_SET;
+}
+
+static int64_t sys_rt_sigaction(Process *p, const SyscallArgs *a) {
+        int sig = (int)a->a[0];
+        GuestSigaction act;
+        int r;
+
+        if (a->a[3] != SIGSET_SIZE)
+                return -EINVAL;
+        if (sig < 1 || sig > GUEST_NSIG)
+                return -EINVAL;
+        if (a->a[2]) {
+                r = copy_to_user(&p->mm, a->a[2], &p->actions[sig], sizeof(act));
+                if (r < 0)
+                        return r;
+        }
+        if (a->a[1]) {
+                if (sig == SIGKILL || sig == SIGSTOP)
+                        return -EINVAL;
+                r = copy_from_user(&p->mm, &act, a->a[1], sizeof(act));
+                if (r < 0)
+                        return r;
+                act.mask &= ~UNBLOCKABLE;
+                p->actions[sig] = act;
+        }
+        return 0;
+}
+
+static int64_t sys_rt_sigprocmask(Process *p, const SyscallArgs *a) {
+        uint64_t set, old = p->sigmask;
+        int r;
+
+        if (a->a[3] != SIGSET_SIZE)
+                return -EINVAL;
+        if (a->a[1]) {
+                r = copy_from_user(&p->mm, &set, a->a[1], sizeof(set));
+                if (r < 0)
+                        return r;
+                switch ((int)a->a[0]) {
+                case SIG_BLOCK:
+                        p->sigmask |= set;
+                        break;
+                case SIG_UNBLOCK:
+                        p->sigmask &= ~set;
+                        break;
+                case SIG_SETMASK:
+                        p->sigmask = set;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+                p->sigmask &= ~UNBLOCKABLE;
+        }
+        if (a->a[2])
+                return copy_to_user(&p->mm, a->a[2], &old, sizeof(old));
+        return 0;
+}
+
+static int64_t sys_rt_sigpending(Process *p, const SyscallArgs *a) {
+        uint64_t none = 0;
+        if (a->a[1] != SIGSET_SIZE)
+                return -EINVAL;
+        return copy_to_user(&p->mm, a->a[0], &none, sizeof(none));
+}
+
+static int64_t sys_sigaltstack(Process *p, const SyscallArgs *a) {
+        stack_t ss, old = {
+                .ss_sp = (void *)(uintptr_t)p->altstack_sp,
+                .ss_size = p->altstack_size,
+                .ss_flags = p->altstack_size ? 0 : SS_DISABLE,
+        };
+        int r;
+
+        if (a->a[0]) {
+                r = copy_from_user(&p->mm, &ss, a->a[0], sizeof(ss));
+                if (r < 0)
+                        return r;
+                if (ss.ss_flags & SS_DISABLE) {
+                        p->altstack_sp = p->altstack_size = 0;
+                } else {
+                        if ((unsigned)ss.ss_flags & ~SS_AUTODISARM_FLAG)
+                                return -EINVAL;
+                        if (ss.ss_size < GUEST_MINSIGSTKSZ)
+                                return -ENOMEM;
+                        p->altstack_sp = (uint64_t)(uintptr_t)ss.ss_sp;
+                        p->altstack_size = ss.ss_size;
+                }
+        }
+        if (a->a[1])
+                return copy_to_user(&p->mm, a->a[1], &old, sizeof(old));
+        return 0;
+}
+
+static int64_t sys_pause(Process *p, const SyscallArgs *a) {
+        /* No signal can arrive from outside: sleep until the deadline ends the program. */
+        process_sleep(p, UINT64_MAX);
+        return -EINTR;
+}
+
+const SyscallEntry syscalls_signal[] = {
+        {SYS_kill, sys_kill},
+        {SYS_tgkill, sys_tgkill},
+        {SYS_tkill, sys_tkill},
+        {SYS_rt_sigreturn, sys_rt_sigreturn},
+        {SYS_rt_sigaction, sys_rt_sigaction},
+        {SYS_rt_sigprocmask, sys_rt_sigprocmask},
+        {SYS_rt_sigpending, sys_rt_sigpending},
+        {SYS_sigaltstack, sys_sigaltstack},
+        {SYS_pause, sys_pause},
+        {SYS_rt_sigsuspend, sys_pause},
+        {-1, NULL},
+};

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The syscall layer: one handler per Linux x86-64 syscall the sandbox serves, grouped by subject
+ * in sys-*.c. A handler gets the six raw argument registers and returns the value for RAX
+ * (-errno on failure). Every pointer argument is a guest address: go through uaccess.h. */
+#pragma once
+
+#include <stdint.h>
+
+#include "process.h"
+
+typedef struct SyscallArgs {
+        uint64_t a[6];
+} SyscallArgs;
+
+/* A handler's return meaning "the registers are already set, don't touch RAX/RIP". Outside the
+ * -4095..-1 errno range and any address a syscall returns. */
+#define SYSCALL_RESULT_SET INT64_MIN
+
+typedef int64_t (*SyscallHandler)(Process *p, const SyscallArgs *args);
+
+/* Serves the syscall in the program's registers and completes it. */
+void syscall_dispatch(Process *p);
+
+/* Sleeps up to ns (UINT64_MAX: forever), never past the run's deadline. */
+void process_sleep(Process *p, uint64_t ns);
+
+/* The backing for mapping an open file (its image bytes, or a copy of a tmpfs file) and, for
+ * the ELF loader, a pointer to all of its bytes. Returns 0, -EACCES (not mappable), -ENODEV. */
+int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uint8_t **ret_data,
+                        uint64_t *ret_size);
+
+/* The handler tables of each group: number -> handler, NULL-terminated by number -1. */
+typedef struct SyscallEntry {
+        int number;
+        SyscallHandler handler;
+} SyscallEntry;
+
+extern const SyscallEntry syscalls_fs[];
+extern const SyscallEntry syscalls_mm[];
+extern const SyscallEntry syscalls_proc[];
+extern const SyscallEntry syscalls_signal[];

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest's 4-level page tables, kept by the host in guest RAM. The guest never writes them.
+ *
+ * Shadow paging (DESIGN.md §5) sees a host edit from not-present to present at once but never a
+ * change to, or removal of, a present entry. So the only edit offered is paging_map() of a page
+ * that is not present: a present entry is forever. Callers that "unmap" keep the entry and must
+ * never hand that virtual page out again. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm.h"
+
+#define PTE_P (1ULL << 0)
+#define PTE_W (1ULL << 1)
+#define PTE_U (1ULL << 2)
+#define PTE_A (1ULL << 5)
+#define PTE_D (1ULL << 6)
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+
+/* Maps the page at `va` to `gpa` with `flags` (PTE_W, PTE_U, PTE_NX; P, A and D are added: set
+ * up front so the guest's walks never write them, each of which would be an exit). Returns 0,
+ * -EEXIST if the page is already present, -ENOMEM if no page-table page is left, -EINVAL for a
+ * non-canonical or unaligned address. */
+int paging_map(Vm *vm, uint64_t va, uint64_t gpa, uint64_t flags);
+
+/* The present leaf entry for `va`, or 0. */
+uint64_t paging_lookup(Vm *vm, uint64_t va);
+
+/* The first address in [start, end) whose page is present, or `end`. Skips absent tables
+ * whole, so scanning a fresh range costs a few lookups however large it is. */
+uint64_t paging_next_present(Vm *vm, uint64_t start, uint64_t end);

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+#include "vm.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "boot.h"
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "paging.h"
+
+/* The stub's `movabs %al, VA_TRAP_SYSCALL` is 9 bytes; RIP is past it when the store exits. */
+#define SYSCALL_TRAP_INSN_LEN 9
+
+#define SLOT_RAM 0
+#define SLOT_IMAGE 1
+
+/* Room for page tables on top of the program's own memory: one table page maps 2 MiB, and a
+ * sparse address space (ld.so, the stack, mmap) needs a few dozen more. */
+static uint64_t ram_size_for(uint64_t memory_limit) {
+        uint64_t tables = memory_limit / 256 + 8 * 1024 * 1024;
+        return ALIGN_UP(memory_limit + tables + GPA_FIRST_FREE, 2 * 1024 * 1024UL);
+}
+
+static int vm_set_cpuid(Vm *vm) {
+        _cleanup_free_ struct kvm_cpuid2 *cpuid = NULL;
+        size_t n = 256;
+
+        cpuid = calloc(1, sizeof(*cpuid) + n * sizeof(struct kvm_cpuid_entry2));
+        if (!cpuid)
+                return -ENOMEM;
+        cpuid->nent = n;
+        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+                return log_error_errno(errno, "KVM_GET_SUPPORTED_CPUID failed: %m");
+
+        for (uint32_t i = 0; i < cpuid->nent; i++) {
+                struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+                if (e->function == 1) {
+                        /* The program runs without a guest kernel: no hypervisor bit games, but
+                         * OSXSAVE must say what CR4 says so glibc trusts XGETBV. */
+                        e->ecx |= 1u << 27;
+                }
+        }
+        if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0)
+                return log_error_errno(errno, "KVM_SET_CPUID2 failed: %m");
+        return 0;
+}
+
+static int vm_add_slot(Vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, const void *host,
+                       uint32_t flags) {
+        struct kvm_userspace_memory_region region = {
+                .slot = slot,
+                .flags = flags,
+                .guest_phys_addr = gpa,
+                .memory_size = size,
+                .userspace_addr = (uint64_t)(uintptr_t)host,
+        };
+        if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+                return log_error_errno(errno, "KVM_SET_USER_MEMORY_REGION(slot %u) failed: %m",
+                                       slot);
+        return 0;
+}
+
+int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **ret) {
+        _cleanup_(vm_freep) Vm *vm = NULL;
+        int r, run_size;
+
+        vm = calloc(1, sizeof(*vm));
+        if (!vm)
+                return -ENOMEM;
+        vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+
+        vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (vm->kvm_fd < 0)
+                return log_error_errno(errno, "Failed to open /dev/kvm: %m");
+        r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+        if (r != KVM_API_VERSION)
+                return log_error_errno(EINVAL, "Unsupported KVM API version %d", r);
+        if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) <= 0)
+                return log_error_errno(EOPNOTSUPP, "KVM lacks KVM_CAP_SYNC_REGS");
+
+        vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+        if (vm->vm_fd < 0)
+                return log_error_errno(errno, "KVM_CREATE_VM failed: %m");
+
+        vm->ram_size = ram_size_for(memory_limit);
+        vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (vm->ram == MAP_FAILED) {
+                vm->ram = NULL;
+                return log_error_errno(errno, "Failed to map %" PRIu64 " bytes of guest RAM: %m",
+                                       vm->ram_size);
+        }
+        vm->ram_next = GPA_FIRST_FREE;
+        vm->data_page_limit = memory_limit / PAGE_SIZE;
+        r = vm_add_slot(vm, SLOT_RAM, GPA_RAM, vm->ram_size, vm->ram, 0);
+        if (r < 0)
+                return r;
+
+        if (image) {
+                if (image_size == 0 || image_size > GPA_IMAGE_MAX_SIZE)
+                        return log_error_errno(EFBIG, "Image of %" PRIu64 " bytes can't be mapped",
+                                               image_size);
+                vm->image = image;
+                vm->image_size = image_size;
+                r = vm_add_slot(vm, SLOT_IMAGE, GPA_IMAGE, ALIGN_UP(image_size, PAGE_SIZE), image,
+                                KVM_MEM_READONLY);
+                if (r < 0)
+                        return r;
+        }
+
+        vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+        if (vm->vcpu_fd < 0)
+                return log_error_errno(errno, "KVM_CREATE_VCPU failed: %m");
+        run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+        if (run_size <= 0)
+                return log_error_errno(errno, "KVM_GET_VCPU_MMAP_SIZE failed: %m");
+        vm->run_size = run_size;
+        vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+        if (vm->run == MAP_FAILED) {
+                vm->run = NULL;
+                return log_error_errno(errno, "Failed to map kvm_run: %m");
+        }
+
+        r = vm_set_cpuid(vm);
+        if (r < 0)
+                return r;
+        r = boot_setup(vm);
+        if (r < 0)
+                return r;
+
+        /* Every exit brings the registers along, so serving a syscall costs no register ioctl. */
+        vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+        *ret = TAKE_PTR(vm);
+        return 0;
+}
+
+Vm *vm_free(Vm *vm) {
+        if (!vm)
+                return NULL;
+        if (vm->run)
+                munmap(vm->run, vm->run_size);
+        safe_close(vm->vcpu_fd);
+        safe_close(vm->vm_fd);
+        safe_close(vm->kvm_fd);
+        if (vm->ram)
+                munmap(vm->ram, vm->ram_size);
+        free(vm->free_pages);
+        free(vm);
+        return NULL;
+}
+
+uint64_t vm_page_alloc(Vm *vm, bool is_page_table) {
+        uint64_t gpa;
+
+        if (!is_page_table && vm->data_pages >= vm->data_page_limit)
+                return 0;
+        if (vm->free_count > 0)
+                gpa = vm->free_pages[--vm->free_count];
+        else {
+                if (vm->ram_next + PAGE_SIZE > vm->ram_size)
+                        return 0;
+                gpa = vm->ram_next;
+                vm->ram_next += PAGE_SIZE;
+        }
+        if (is_page_table)
+                vm->table_pages++;
+        else {
+                vm->data_pages++;
+                vm->data_pages_peak = MAX(vm->data_pages_peak, vm->data_pages);
+        }
+        return gpa;
+}
+
+void vm_page_release(Vm *vm, uint64_t gpa) {
+        void *p = vm_ram(vm, gpa, PAGE_SIZE);
+
+        if (!p || gpa < GPA_FIRST_FREE)
+                return;
+        if (vm->free_count == vm->free_capacity) {
+                size_t n = MAX(vm->free_capacity * 2, 256u);
+                uint64_t *f = reallocarray(vm->free_pages, n, sizeof(*f));
+                if (!f)
+                        return; /* the page is just not reused */
+                vm->free_pages = f;
+                vm->free_capacity = n;
+        }
+        /* Handed out pages must read as zero; MADV_DONTNEED gives that back without a memset
+         * and returns the host memory. */
+        if (madvise(p, PAGE_SIZE, MADV_DONTNEED) < 0)
+                memset(p, 0, PAGE_SIZE);
+        vm->free_pages[vm->free_count++] = gpa;
+        if (vm->data_pages > 0)
+                vm->data_pages--;
+}
+
+struct kvm_regs *vm_regs(Vm *vm) {
+        return &vm->run->s.regs.regs;
+}
+
+void vm_regs_changed(Vm *vm) {
+        vm->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+}
+
+bool vm_syscall_returns_directly(Vm *vm) {
+        return (vm->run->s.regs.sregs.cs.selector & 3) == 3;
+}
+
+void vm_syscall_return(Vm *vm, uint64_t result) {
+        struct kvm_regs *regs = vm_regs(vm);
+
+        regs->rax = result;
+        /* Under kvm_pvm `syscall` stayed at CPL3 and sysretq would fault: return by hand. On
+         * hardware KVM we are at CPL0 and the stub's sysretq does it. */
+        if (vm_syscall_returns_directly(vm)) {
+                regs->rip = regs->rcx;
+                regs->rflags = regs->r11;
+        }
+        vm_regs_changed(vm);
+}
+
+void vm_interrupt(Vm *vm) {
+        vm->run->immediate_exit = 1;
+}
+
+static int vm_set_msr(Vm *vm, uint32_t index, uint64_t value) {
+        struct {
+                struct kvm_msrs header;
+                struct kvm_msr_entry entry;
+        } msrs = {.header.nmsrs = 1, .entry = {.index = index, .data = value}};
+
+        if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &msrs) != 1)
+                return -EIO;
+        return 0;
+}
+
+#define MSR_FS_BASE 0xc0000100
+
+int vm_set_fs_base(Vm *vm, uint64_t base) {
+        /* The sregs in kvm_run are stale until the next exit; keep the copy we hand out true. */
+        vm->run->s.regs.sregs.fs.base = base;
+        return vm_set_msr(vm, MSR_FS_BASE, base);
+}
+
+uint64_t vm_get_fs_base(Vm *vm) {
+        return vm->run->s.regs.sregs.fs.base;
+}
+
+/* The exception stub pushed [vector, error] on top of the CPU's frame; read them from the kernel
+ * stack, whose RSP must lie inside it (the program can't move it, but never trust it). */
+static uint64_t *exception_frame(Vm *vm) {
+        uint64_t rsp = vm->run->s.regs.regs.rsp;
+
+        if (rsp < VA_KERNEL_STACK || rsp + 7 * 8 > VA_KERNEL_STACK_TOP || !IS_ALIGNED(rsp, 8))
+                return NULL;
+        return vm_ram(vm, GPA_KERNEL_STACK + (rsp - VA_KERNEL_STACK), 7 * 8);
+}
+
+int vm_exception_set_return(Vm *vm, uint64_t rip, uint64_t rsp, uint64_t rflags) {
+        uint64_t *frame = exception_frame(vm);
+
+        if (!frame)
+                return -EFAULT;
+        frame[2] = rip;
+        frame[4] = rflags;
+        frame[5] = rsp;
+        return 0;
+}
+
+int vm_run(Vm *vm, VmExit *ret) {
+        struct kvm_run *run = vm->run;
+        uint64_t *frame;
+
+        *ret = (VmExit){};
+        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+                run->kvm_dirty_regs = 0;
+                if (errno == EINTR || errno == EAGAIN) {
+                        run->immediate_exit = 0;
+                        ret->kind = VM_EXIT_INTERRUPTED;
+                        return 0;
+                }
+                return -errno;
+        }
+        run->kvm_dirty_regs = 0;
+        vm->exits++;
+
+        switch (run->exit_reason) {
+        case KVM_EXIT_MMIO:
+                if (run->mmio.phys_addr == GPA_TRAP && run->mmio.is_write &&
+                    run->s.regs.regs.rip == VA_SYSCALL_STUB + SYSCALL_TRAP_INSN_LEN) {
+                        ret->kind = VM_EXIT_SYSCALL;
+                        return 0;
+                }
+                if (run->mmio.phys_addr == GPA_TRAP) {
+                        /* The program touched the trap page itself rather than through the
+                         * stub: that is a bad memory access, as on Linux for an unmapped page. */
+                        ret->kind = VM_EXIT_EXCEPTION;
+                        ret->vector = 14;
+                        ret->error_code = run->mmio.is_write ? 0x7 : 0x5;
+                        ret->fault_address = VA_TRAP_SYSCALL;
+                        ret->rip = run->s.regs.regs.rip;
+                        ret->rsp = run->s.regs.regs.rsp;
+                        ret->rflags = run->s.regs.regs.rflags;
+                        ret->stray = true;
+                        return 0;
+                }
+                if (!run->mmio.is_write)
+                        break;
+                if (run->mmio.phys_addr == GPA_TRAP_EXCEPTION) {
+                        frame = exception_frame(vm);
+                        if (!frame || frame[0] > 31)
+                                break;
+                        ret->kind = VM_EXIT_EXCEPTION;
+                        ret->vector = frame[0];
+                        ret->error_code = frame[1];
+                        ret->rip = frame[2];
+                        ret->rflags = frame[4];
+                        ret->rsp = frame[5];
+                        ret->fault_address = run->s.regs.sregs.cr2;
+                        return 0;
+                }
+                break;
+        case KVM_EXIT_INTR:
+                ret->kind = VM_EXIT_INTERRUPTED;
+                return 0;
+        case KVM_EXIT_SHUTDOWN:
+                ret->kind = VM_EXIT_FAILED;
+                ret->reason = "shutdown (triple fault)";
+                return 0;
+        case KVM_EXIT_INTERNAL_ERROR:
+                ret->kind = VM_EXIT_FAILED;
+                ret->reason = "KVM internal error";
+                ret->kvm_exit_reason = run->internal.suberror;
+                return 0;
+        default:
+                break;
+        }
+        ret->kind = VM_EXIT_FAILED;
+        ret->reason = "unexpected exit";
+        ret->kvm_exit_reason = run->exit_reason;
+        return 0;
+}

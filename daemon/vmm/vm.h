@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* One KVM VM with one vCPU, set up to run a Linux program at CPL3 with no guest kernel: every
+ * syscall and every exception leaves the VM through the trap stubs (guest/stubs.S) and is
+ * returned to the caller of vm_run() as a VmExit. The kernel (daemon/kernel/) uses a Vm only
+ * through this header: registers, guest-physical memory and the page-table calls of paging.h. */
+#pragma once
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Vm {
+        int kvm_fd;
+        int vm_fd;
+        int vcpu_fd;
+        struct kvm_run *run;
+        size_t run_size;
+
+        /* RAM: one slot at GPA 0, mapped MAP_NORESERVE so untouched guest pages cost nothing. */
+        uint8_t *ram;
+        uint64_t ram_size;
+        uint64_t ram_next; /* next never-used page */
+        uint64_t *free_pages; /* pages given back, reused before ram_next moves */
+        size_t free_count, free_capacity;
+        uint64_t data_pages;      /* pages now held for program memory */
+        uint64_t data_pages_peak;
+        uint64_t data_page_limit; /* the memory limit, in pages */
+        uint64_t table_pages;     /* page-table pages, which don't count against the limit */
+
+        /* The image, mapped read-only into a second slot at GPA_IMAGE. */
+        const uint8_t *image;
+        uint64_t image_size;
+
+        uint64_t exits;
+} Vm;
+
+typedef enum VmExitKind {
+        VM_EXIT_SYSCALL,     /* regs: rax = number, rdi.. args; finish with vm_syscall_return() */
+        VM_EXIT_EXCEPTION,   /* vector, error_code, fault_address, the frame of the program */
+        VM_EXIT_INTERRUPTED, /* a signal (the timer) interrupted KVM_RUN */
+        VM_EXIT_FAILED,      /* the VM can't go on: shutdown, internal error, bad trap */
+} VmExitKind;
+
+typedef struct VmExit {
+        VmExitKind kind;
+        /* VM_EXIT_EXCEPTION: */
+        unsigned vector;
+        uint64_t error_code;
+        uint64_t fault_address; /* CR2 for #PF */
+        uint64_t rip, rsp, rflags; /* where the program was */
+        bool stray; /* a stray access to the trap page: not resumable, only fatal */
+        /* VM_EXIT_FAILED: */
+        const char *reason;
+        uint32_t kvm_exit_reason;
+} VmExit;
+
+/* Creates the VM: RAM for `memory_limit` bytes of program memory plus page tables, the image slot
+ * (image may be NULL), CPUID, long mode, GDT/IDT/TSS, trap stubs. Returns 0 or -errno. */
+int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **ret);
+Vm *vm_free(Vm *vm);
+static inline void vm_freep(Vm **p) {
+        if (*p)
+                vm_free(*p);
+}
+
+/* Runs until the next trap. Returns 0 with *ret filled, or -errno if KVM_RUN itself fails. */
+int vm_run(Vm *vm, VmExit *ret);
+
+/* The program's general registers, valid after vm_run() returns. Call vm_regs_changed() after
+ * editing them so the next vm_run() loads them. */
+struct kvm_regs *vm_regs(Vm *vm);
+void vm_regs_changed(Vm *vm);
+
+/* Completes a VM_EXIT_SYSCALL: rax = result, and back to the instruction after `syscall`. */
+void vm_syscall_return(Vm *vm, uint64_t result);
+
+/* Whether vm_syscall_return() sets RIP/RFLAGS itself (kvm_pvm: `syscall` stayed at CPL3) rather
+ * than leaving it to the stub's sysretq (hardware KVM). */
+bool vm_syscall_returns_directly(Vm *vm);
+
+/* Rewrites where an exception returns to (signal delivery); regs are the program's. */
+int vm_exception_set_return(Vm *vm, uint64_t rip, uint64_t rsp, uint64_t rflags);
+
+/* Sets the program's FS base (arch_prctl(ARCH_SET_FS)). */
+int vm_set_fs_base(Vm *vm, uint64_t base);
+uint64_t vm_get_fs_base(Vm *vm);
+
+/* Asks a running or about-to-run vm_run() to return VM_EXIT_INTERRUPTED; async-signal-safe. */
+void vm_interrupt(Vm *vm);
+
+/* Guest-physical RAM access. Returns the host address of [gpa, gpa+len) or NULL if not in RAM. */
+static inline void *vm_ram(Vm *vm, uint64_t gpa, uint64_t len) {
+        uint64_t end;
+        if (__builtin_add_overflow(gpa, len, &end) || end > vm->ram_size)
+                return NULL;
+        return vm->ram + gpa;
+}
+
+/* Page allocator over RAM. vm_page_alloc() returns a zeroed page's GPA, or 0 when RAM or the
+ * data-page limit is exhausted. Page 0 is never handed out. */
+uint64_t vm_page_alloc(Vm *vm, bool is_page_table);
+void vm_page_release(Vm *vm, uint64_t gpa);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* The only code of ours that runs inside the VM: two pages of trap stubs. The VMM copies each
+ * block into its page at boot (daemon/vmm/boot.c); everything here is position-independent
+ * apart from the absolute trap addresses.
+ *
+ * Every way out of the program is a store to a guest-physical address with no memory slot, which
+ * KVM reports as KVM_EXIT_MMIO: no hlt, in/out or vmcall, which this machine's kvm_pvm treats
+ * differently from hardware KVM (DESIGN.md §5). */
+#include "../daemon/vmm/layout.h"
+
+        .section .rodata.guest_stubs, "a"
+        .code64
+
+/* LSTAR points here. Under kvm_pvm `syscall` arrives still at CPL3 and the VMM resumes the
+ * program at RCX itself; on hardware KVM it arrives at CPL0 and the VMM lets sysretq run. */
+        .globl guest_syscall_stub_start, guest_syscall_stub_end
+        .balign 16
+guest_syscall_stub_start:
+        movabs %al, VA_TRAP_SYSCALL
+        sysretq
+guest_syscall_stub_end:
+
+/* IDT entry N points at start + 16*N (EXCEPTION_STUB_STRIDE). Each pushes a zero error code where the CPU pushes none,
+ * then the vector, so the VMM always finds [vector, error, rip, cs, rflags, rsp, ss] at RSP.
+ * The VMM serves the exception while the store is pending (mapping a page, or rewriting the
+ * frame to deliver a signal) and iretq returns wherever the frame then says. */
+        .globl guest_exception_stubs_start, guest_exception_stubs_end
+        .balign 16
+guest_exception_stubs_start:
+        .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+        .balign 16
+        .if \v == 8 || \v == 10 || \v == 11 || \v == 12 || \v == 13 || \v == 14 || \v == 17 || \v == 21 || \v == 29 || \v == 30
+        nop
+        nop
+        .else
+        pushq $0
+        .endif
+        pushq $\v
+        jmp exception_common
+        .endr
+        .balign 16
+exception_common:
+        movabs %al, VA_TRAP_EXCEPTION
+        addq $16, %rsp
+        iretq
+guest_exception_stubs_end:
+
+        .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,276 @@
+# SPDX-License-Identifier: MIT
+"""Helpers for the integration tests of sandboxd-vm (the per-VM worker, run alone).
+
+run_vm() runs `sandboxd-vm run ...`, parses the one JSON object it prints and measures the wall
+time and the peak RSS of the worker (and any process it waits for). run_host() runs the host's
+/usr/bin/python3.11 -c the way the guest runs it: `env -i` plus the guest's default environment,
+the same argv, stdin and limits, in a fresh temporary directory, so outputs can be compared byte
+for byte.
+
+Exit statuses follow meson's `exitcode` protocol: 0 pass, 77 skip, anything else fail. A missing
+/dev/kvm is a skip (and a failure in CI, see .ci/run); a missing sandboxd-vm binary is a failure.
+Standard library only.
+"""
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+EXIT_SKIP = 77
+
+HOST_PYTHON = "/usr/bin/python3.11"
+
+# What the guest gets when the request sets no env (DESIGN / sandboxd-vm --help).
+GUEST_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/home/sandbox", "LANG": "C.UTF-8"}
+GUEST_HOME = "/home/sandbox"
+
+# The fields of sandboxd-vm's JSON result and the types each may have.
+RESULT_FIELDS = {
+    "language": (str,),
+    "runtime_version": (str,),
+    "stdout": (str,),
+    "stderr": (str,),
+    "exit_code": (int, type(None)),
+    "signal": (str, type(None)),
+    "timed_out": (bool,),
+    "memory_limit_hit": (bool,),
+    "truncated": (bool,),
+    "timing": (dict,),
+    "usage": (dict,),
+}
+
+
+class TestFailure(Exception):
+    """A check failed; the message says which and shows what was seen."""
+
+
+def check(condition, message, run=None):
+    if not condition:
+        if run is not None:
+            message = f"{message}\n{run.describe()}"
+        raise TestFailure(message)
+
+
+def skip(reason):
+    print(f"SKIP: {reason}", flush=True)
+    sys.exit(EXIT_SKIP)
+
+
+def require_kvm():
+    """Skip (exit 77) when this machine cannot run VMs."""
+    if not os.path.exists("/dev/kvm"):
+        skip("/dev/kvm does not exist: this machine cannot run KVM guests")
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        skip(f"/dev/kvm is not readable and writable by uid {os.getuid()}")
+
+
+def find_vm(path=None):
+    """The sandboxd-vm binary: `path` (from --vm), else $SANDBOXD_VM. Not finding it fails."""
+    path = path or os.environ.get("SANDBOXD_VM")
+    if not path:
+        raise TestFailure("no sandboxd-vm given: pass --vm PATH or set SANDBOXD_VM")
+    if not os.access(path, os.X_OK):
+        raise TestFailure(f"sandboxd-vm not found or not executable at {path} (not built yet?)")
+    return os.path.abspath(path)
+
+
+def _shorten(text, limit=2000):
+    if text is None:
+        return "None"
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} chars in all)"
+
+
+@dataclasses.dataclass
+class VmRun:
+    argv: list
+    returncode: int  # sandboxd-vm's own exit status (negative: killed by that signal)
+    raw_stdout: bytes
+    raw_stderr: bytes
+    wall_s: float
+    maxrss_kib: int  # peak RSS of sandboxd-vm and the children it waited for
+    result: dict = None  # the parsed JSON, when there was one
+
+    def __getattr__(self, name):
+        # run.stdout, run.exit_code, ... read the JSON result's fields.
+        result = self.__dict__.get("result")
+        if result is not None and name in RESULT_FIELDS:
+            return result.get(name)
+        raise AttributeError(name)
+
+    def describe(self):
+        argv = [a if len(a) < 200 else a[:200] + "..." for a in self.argv]
+        lines = [
+            f"  command: {argv}",
+            f"  sandboxd-vm exit status: {self.returncode}, wall {self.wall_s:.3f} s, "
+            f"max RSS {self.maxrss_kib} KiB",
+            f"  sandboxd-vm stderr: {_shorten(self.raw_stderr.decode('utf-8', 'replace'))}",
+        ]
+        if self.result is None:
+            lines.append(f"  sandboxd-vm stdout: {_shorten(self.raw_stdout.decode('utf-8', 'replace'))}")
+        else:
+            for key, value in self.result.items():
+                if isinstance(value, str):
+                    value = _shorten(value)
+                lines.append(f"  result.{key}: {value}")
+        return "\n".join(lines)
+
+
+def _run_measured(argv, env, stdin_path, deadline_s):
+    """Run argv with stdout/stderr captured in files; returns (status, out, err, wall, maxrss).
+
+    The child is waited for with waitid(WNOWAIT) first, so the watchdog can never kill a pid that
+    was already reaped and reused, then reaped with wait4() for its rusage (whose ru_maxrss covers
+    the worker and the descendants it waited for)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=err, env=env)
+        finally:
+            if stdin is not subprocess.DEVNULL:
+                stdin.close()
+        lock = threading.Lock()
+        state = {"exited": False, "killed": False}
+
+        def watchdog():
+            with lock:
+                if not state["exited"]:
+                    state["killed"] = True
+                    os.kill(proc.pid, 9)
+
+        timer = threading.Timer(deadline_s, watchdog)
+        timer.start()
+        try:
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+            with lock:
+                state["exited"] = True
+        finally:
+            timer.cancel()
+        _, status, rusage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+        out.seek(0)
+        err.seek(0)
+        raw_out, raw_err = out.read(), err.read()
+    if state["killed"]:
+        raise TestFailure(
+            f"sandboxd-vm did not finish within {deadline_s} s and was killed\n  command: {argv[:6]}...\n"
+            f"  stderr: {_shorten(raw_err.decode('utf-8', 'replace'))}"
+        )
+    return proc.returncode, raw_out, raw_err, wall, rusage.ru_maxrss
+
+
+def run_vm(
+    vm,
+    code=None,
+    *,
+    args=(),
+    env=None,
+    stdin=None,
+    cwd=None,
+    timeout_ms=None,
+    memory_mb=None,
+    max_output_bytes=None,
+    exec_host_file=None,
+    extra_argv=(),
+    worker_env=None,
+    deadline_s=120,
+    expect_ok=True,
+):
+    """Run one sandbox. `env` is a dict of --env values, `stdin` bytes (passed with
+    --stdin-file). With expect_ok, sandboxd-vm must exit 0 with one well-formed JSON object."""
+    argv = [vm, "run", "--language", "python"]
+    if code is not None:
+        argv += ["--code", code]
+    if exec_host_file is not None:
+        argv += ["--exec-host-file", exec_host_file]
+    for arg in args:
+        argv += ["--arg", arg]
+    for key, value in (env or {}).items():
+        argv += ["--env", f"{key}={value}"]
+    if cwd is not None:
+        argv += ["--cwd", cwd]
+    if timeout_ms is not None:
+        argv += ["--timeout-ms", str(timeout_ms)]
+    if memory_mb is not None:
+        argv += ["--memory-mb", str(memory_mb)]
+    if max_output_bytes is not None:
+        argv += ["--max-output-bytes", str(max_output_bytes)]
+    argv += list(extra_argv)
+
+    process_env = dict(os.environ)
+    process_env.update(worker_env or {})
+    with tempfile.TemporaryDirectory(prefix="sandboxd-test-") as tmp:
+        stdin_path = None
+        if stdin is not None:
+            stdin_path = os.path.join(tmp, "stdin")
+            with open(stdin_path, "wb") as f:
+                f.write(stdin)
+            argv += ["--stdin-file", stdin_path]
+        status, raw_out, raw_err, wall, maxrss = _run_measured(argv, process_env, stdin_path, deadline_s)
+
+    run = VmRun(argv, status, raw_out, raw_err, wall, maxrss)
+    if status == 0:
+        try:
+            run.result = json.loads(raw_out.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise TestFailure(f"sandboxd-vm printed no valid JSON ({e})\n{run.describe()}")
+    if expect_ok:
+        check(status == 0, "sandboxd-vm failed (exit status != 0)", run)
+        check_result_shape(run)
+    return run
+
+
+def check_result_shape(run):
+    """Every field present with its type; fails the test otherwise."""
+    result = run.result
+    check(isinstance(result, dict), "the JSON result is not an object", run)
+    for key, types in RESULT_FIELDS.items():
+        check(key in result, f"the JSON result has no {key!r}", run)
+        # bool is an int in Python: don't let true pass as an exit code.
+        value = result[key]
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+        check(ok, f"result.{key} is {type(value).__name__}, expected {types}", run)
+
+
+@dataclasses.dataclass
+class HostRun:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_host(code, *, args=(), env=None, stdin=None, timeout_s=120):
+    """Run /usr/bin/python3.11 -c CODE ARGS... as the guest would: only the guest's default
+    environment plus `env`, stdin from bytes (else /dev/null), in an empty temporary directory."""
+    process_env = dict(GUEST_ENV)
+    process_env.update(env or {})
+    with tempfile.TemporaryDirectory(prefix="sandboxd-host-") as cwd:
+        proc = subprocess.run(
+            [HOST_PYTHON, "-c", code, *args],
+            input=stdin if stdin is not None else None,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+            capture_output=True,
+            env=process_env,
+            cwd=cwd,
+            timeout=timeout_s,
+        )
+    return HostRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def as_guest_text(data):
+    """Host bytes as sandboxd-vm reports output: a string, invalid UTF-8 replaced."""
+    return data.decode("utf-8", "replace")
+
+
+def healthy(vm):
+    """After a misbehaving guest, a plain run must still work."""
+    run = run_vm(vm, "print(6*7)", timeout_ms=10000)
+    check(run.stdout == "42\n" and run.exit_code == 0, "a plain run after the previous one failed", run)

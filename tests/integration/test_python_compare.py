@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Run one program of tests/programs/python/ in a sandboxd-vm guest and with the host's
+/usr/bin/python3.11 -c, with the same argv, environment and stdin, and compare stdout, stderr and
+the exit code byte for byte (the guest's output arrives as JSON strings, so the host's bytes are
+decoded the same way: UTF-8, invalid sequences replaced).
+
+    test_python_compare.py [--vm PATH] PROGRAM.py
+    test_python_compare.py --check-registered DIR NAME...
+
+Beside PROGRAM.py, optional files give the run its inputs:
+    PROGRAM.stdin   bytes for stdin (else stdin is empty)
+    PROGRAM.args    one argument per line, UTF-8 (sys.argv[1:])
+    PROGRAM.env     KEY=VALUE per line, added to the guest's default environment
+
+The program runs twice on the host first: if those two runs differ, the program is not
+deterministic and the test fails as the program's fault, before the guest runs.
+
+--check-registered checks that the programs in DIR are exactly the NAMEs registered in
+tests/meson.build, so a new program cannot be forgotten there.
+"""
+
+import argparse
+import difflib
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sandbox  # noqa: E402
+
+# Limits generous enough for every program here, so a difference means a behaviour difference.
+TIMEOUT_MS = 60000
+MEMORY_MB = 512
+MAX_OUTPUT_BYTES = 8 << 20
+
+
+def read_inputs(program):
+    base = program[: -len(".py")]
+    stdin = None
+    args = []
+    env = {}
+    if os.path.exists(base + ".stdin"):
+        with open(base + ".stdin", "rb") as f:
+            stdin = f.read()
+    if os.path.exists(base + ".args"):
+        with open(base + ".args", encoding="utf-8") as f:
+            args = f.read().splitlines()
+    if os.path.exists(base + ".env"):
+        with open(base + ".env", encoding="utf-8") as f:
+            for line in f.read().splitlines():
+                key, _, value = line.partition("=")
+                env[key] = value
+    return stdin, args, env
+
+
+def diff(label, expected, actual):
+    if expected == actual:
+        return None
+    lines = list(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"{label} (host)",
+            tofile=f"{label} (guest)",
+            n=2,
+        )
+    )
+    shown = "".join(line if line.endswith("\n") else line + "\\ no newline\n" for line in lines[:80])
+    if len(lines) > 80:
+        shown += f"... {len(lines) - 80} more diff lines\n"
+    if not lines:  # differ only in something splitlines hides
+        shown = f"host {expected[:200]!r}\nguest {actual[:200]!r}\n"
+    return f"{label} differs (host {len(expected)} chars, guest {len(actual)} chars):\n{shown}"
+
+
+def compare(vm, program):
+    with open(program, encoding="utf-8") as f:
+        code = f.read()
+    stdin, args, env = read_inputs(program)
+
+    first = sandbox.run_host(code, args=args, env=env, stdin=stdin)
+    second = sandbox.run_host(code, args=args, env=env, stdin=stdin)
+    if (first.returncode, first.stdout, first.stderr) != (second.returncode, second.stdout, second.stderr):
+        raise sandbox.TestFailure(
+            "the program is not deterministic on the host (two runs differ): fix the program\n"
+            + (diff("stdout", sandbox.as_guest_text(first.stdout), sandbox.as_guest_text(second.stdout)) or "")
+            + (diff("stderr", sandbox.as_guest_text(first.stderr), sandbox.as_guest_text(second.stderr)) or "")
+            + f"exit codes {first.returncode} / {second.returncode}"
+        )
+    sandbox.check(first.returncode >= 0, f"the program died of signal {-first.returncode} on the host")
+
+    run = sandbox.run_vm(
+        vm,
+        code,
+        args=args,
+        env=env,
+        stdin=stdin,
+        timeout_ms=TIMEOUT_MS,
+        memory_mb=MEMORY_MB,
+        max_output_bytes=MAX_OUTPUT_BYTES,
+    )
+    problems = []
+    for flag in ("timed_out", "memory_limit_hit", "truncated"):
+        if run.result[flag]:
+            problems.append(f"result.{flag} is true")
+    if run.signal is not None:
+        problems.append(f"the guest died of {run.signal}")
+    if run.exit_code != first.returncode:
+        problems.append(f"exit code: host {first.returncode}, guest {run.exit_code}")
+    for label, host_bytes, guest_text in (
+        ("stdout", first.stdout, run.stdout),
+        ("stderr", first.stderr, run.stderr),
+    ):
+        d = diff(label, sandbox.as_guest_text(host_bytes), guest_text)
+        if d:
+            problems.append(d)
+    if problems:
+        summary = (
+            f"guest: exit_code={run.exit_code} signal={run.signal} timed_out={run.timed_out} "
+            f"memory_limit_hit={run.memory_limit_hit} truncated={run.truncated}"
+        )
+        raise sandbox.TestFailure("\n".join(problems) + "\n" + summary)
+    print(
+        f"ok: stdout {len(first.stdout)} bytes, stderr {len(first.stderr)} bytes, exit {first.returncode}; "
+        f"guest run {run.result.get('timing', {}).get('run_ms')} ms, wall {run.wall_s:.3f} s"
+    )
+
+
+def check_registered(directory, names):
+    present = sorted(f[: -len(".py")] for f in os.listdir(directory) if f.endswith(".py"))
+    registered = sorted(names)
+    missing = sorted(set(present) - set(registered))
+    extra = sorted(set(registered) - set(present))
+    sandbox.check(not missing, f"programs not registered in tests/meson.build: {missing}")
+    sandbox.check(not extra, f"registered in tests/meson.build but missing: {extra}")
+    sidecars = [
+        f for f in os.listdir(directory)
+        if not f.endswith(".py") and f.rsplit(".", 1)[0] not in present
+    ]
+    sandbox.check(not sidecars, f"input files without a program: {sorted(sidecars)}")
+    print(f"ok: {len(present)} programs registered")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
+    parser.add_argument("--check-registered", metavar="DIR")
+    parser.add_argument("programs", nargs="+")
+    opts = parser.parse_args()
+    try:
+        if opts.check_registered:
+            check_registered(opts.check_registered, opts.programs)
+            return 0
+        sandbox.require_kvm()
+        vm = sandbox.find_vm(opts.vm)
+        for program in opts.programs:
+            print(f"# {os.path.basename(program)}")
+            compare(vm, program)
+    except sandbox.TestFailure as e:
+        print(f"FAIL: {e}", flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
