@@ -11,8 +11,8 @@
 
 /* How many pages a fault maps at once: every fault is an exit (~27 µs under kvm_pvm), and
  * read-only image pages cost no memory to map, so those get a wide window. */
-#define FAULT_AROUND_IMAGE 32
-#define FAULT_AROUND_ANON 8
+#define FAULT_AROUND_IMAGE 256
+#define FAULT_AROUND_ANON 32
 
 struct Blob {
         unsigned refs;

@@ -139,11 +139,28 @@ static int64_t sys_madvise(Process *p, const SyscallArgs *a) {
         case MADV_FREE:
         case MADV_REMOVE:
                 return mm_discard(&p->mm, a->a[0], a->a[1]);
-        default:
+        case MADV_NORMAL:
+        case MADV_RANDOM:
+        case MADV_SEQUENTIAL:
+        case MADV_WILLNEED:
+        case MADV_DONTFORK:
+        case MADV_DOFORK:
+        case MADV_MERGEABLE:
+        case MADV_UNMERGEABLE:
+        case MADV_HUGEPAGE:
+        case MADV_NOHUGEPAGE:
+        case MADV_DONTDUMP:
+        case MADV_DODUMP:
+        case MADV_WIPEONFORK:
+        case MADV_KEEPONFORK:
+        case MADV_COLD:
+        case MADV_PAGEOUT:
                 /* Advice about paging, hugepages, forking, merging: nothing to act on. */
                 if (!IS_ALIGNED(a->a[0], PAGE_SIZE))
                         return -EINVAL;
                 return 0;
+        default:
+                return -EINVAL;
         }
 }
 

@@ -16,8 +16,8 @@
 static const char *arg_image;
 static const char *arg_exec_host_file;
 
-static void help(void) {
-        printf("Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
+static void help(FILE *f) {
+        fprintf(f, "Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
                "\n"
                "Runs code in a fresh KVM micro-VM and prints the result as one JSON object.\n"
                "\n"
@@ -141,7 +141,7 @@ static int parse_run_args(int argc, char *argv[], ExecRequest *req) {
 
                 switch (c) {
                 case 'h':
-                        help();
+                        help(stdout);
                         exit(EXIT_SUCCESS);
                 case OPT_LANGUAGE:
                         req->language = exec_language_from_string(optarg);
@@ -278,9 +278,13 @@ int main(int argc, char *argv[]) {
         int r;
 
         log_set_program("sandboxd-vm");
-        if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-                help();
-                return argc < 2 ? EXIT_FAILURE : EXIT_SUCCESS;
+        if (argc < 2) {
+                help(stderr);
+                return EXIT_FAILURE;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                help(stdout);
+                return EXIT_SUCCESS;
         }
         if (strcmp(argv[1], "run") != 0) {
                 log_error("Unknown verb: %s (try --help)", argv[1]);
