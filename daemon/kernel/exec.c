@@ -3,6 +3,7 @@
  * builds (argc, argv, envp, auxv and the strings they point to), point the vCPU at the entry. */
 #include <cpuid.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 
@@ -185,6 +186,27 @@ static int read_host_file(const char *path, Blob **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+static int make_directories(Process *p, const char *path) {
+        char buf[PATH_MAX];
+        size_t n = strlen(path);
+        int r;
+
+        if (n == 0 || n >= sizeof(buf) || path[0] != '/')
+                return -EINVAL;
+        memcpy(buf, path, n + 1);
+        for (size_t i = 1; i <= n; i++) {
+                if (buf[i] != '/' && buf[i] != '\0')
+                        continue;
+                char saved = buf[i];
+                buf[i] = '\0';
+                r = vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, buf, 0755);
+                buf[i] = saved;
+                if (r < 0 && r != -EEXIST)
+                        return r;
+        }
+        return 0;
+}
+
 int process_exec(Process *p, const char *path, const char *host_path, char *const argv[],
                  char *const envp[], const char *cwd) {
         _cleanup_(file_unrefp) OpenFile *exe_file = NULL, *interp_file = NULL;
@@ -237,6 +259,13 @@ int process_exec(Process *p, const char *path, const char *host_path, char *cons
 
         if (cwd) {
                 r = vfs_chdir(p->vfs, p->fds, cwd);
+                if (r == -ENOENT) {
+                        /* A working directory that doesn't exist yet is made, where the
+                         * program could make it itself (the tmpfs). */
+                        r = make_directories(p, cwd);
+                        if (r >= 0)
+                                r = vfs_chdir(p->vfs, p->fds, cwd);
+                }
                 if (r < 0)
                         return log_error_errno(r, "Failed to change to %s: %m", cwd);
         }
