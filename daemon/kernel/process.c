@@ -15,7 +15,7 @@ uint64_t now_ns(clockid_t clock) {
         return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-int process_new(const ProcessConfig *config, Process **ret) {
+int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
         _cleanup_(process_freep) Process *p = NULL;
         TmpfsLimits limits = {
                 .max_bytes = config->memory_limit,
@@ -25,15 +25,14 @@ int process_new(const ProcessConfig *config, Process **ret) {
         int r;
 
         p = calloc(1, sizeof(*p));
-        if (!p)
+        if (!p) {
+                vm_free(vm);
                 return -ENOMEM;
+        }
+        p->vm = vm;
         p->image = config->image;
         p->rlimit_stack = 8 * 1024 * 1024;
-
-        r = vm_new(config->memory_limit, image_bytes(config->image), image_size(config->image),
-                   &p->vm);
-        if (r < 0)
-                return r;
+        p->request_fd = -1;
         mm_init(&p->mm, p->vm, config->memory_limit);
 
         r = vfs_new(config->image, &limits, &p->vfs);
@@ -47,7 +46,53 @@ int process_new(const ProcessConfig *config, Process **ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the standard streams: %m");
 
+        p->tmpfs_baseline = vfs_tmpfs_bytes_used(p->vfs);
         *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int process_new(const ProcessConfig *config, Process **ret) {
+        Vm *vm;
+        int r;
+
+        r = vm_new(config->memory_limit, image_bytes(config->image), image_size(config->image),
+                   &vm);
+        if (r < 0)
+                return r;
+        return process_new_with_vm(config, vm, ret);
+}
+
+int process_open_request_channel(Process *p, int request_fd) {
+        _cleanup_(file_unrefp) OpenFile *f = NULL;
+        int r;
+
+        r = file_new_stdin(NULL, 0, &f);
+        if (r < 0)
+                return r;
+        r = fdtable_install_at(p->fds, f, request_fd, false);
+        if (r < 0)
+                return r;
+        p->request_fd = request_fd;
+        p->awaiting_request = true;
+        return 0;
+}
+
+int process_deliver_request(Process *p, const void *data, size_t size) {
+        _cleanup_(file_unrefp) OpenFile *f = NULL;
+        int r;
+
+        if (p->state != PROCESS_READY || !p->awaiting_request || p->request_fd < 0)
+                return -EBUSY;
+        r = file_new_stdin(data, size, &f);
+        if (r < 0)
+                return r;
+        r = fdtable_install_at(p->fds, f, p->request_fd, false);
+        if (r < 0)
+                return r;
+        p->awaiting_request = false;
+        p->state = PROCESS_RUNNING;
+        /* The runner's read is still pending in its registers: serve it now. */
+        syscall_dispatch(p);
         return 0;
 }
 
@@ -121,6 +166,8 @@ static void process_exception(Process *p, const VmExit *e) {
 
 int process_run(Process *p, uint64_t deadline_ns) {
         p->deadline_ns = deadline_ns;
+        if (p->state == PROCESS_READY)
+                return -EBUSY; /* deliver a request first */
         p->state = PROCESS_RUNNING;
 
         while (p->state == PROCESS_RUNNING) {

@@ -39,6 +39,7 @@ typedef enum ProcessState {
         PROCESS_SIGNALED, /* term_signal */
         PROCESS_TIMED_OUT,
         PROCESS_FAILED, /* the VM or the host failed: not the program's doing */
+        PROCESS_READY,  /* blocked reading its request: the snapshot point */
 } ProcessState;
 
 typedef struct Process {
@@ -60,6 +61,13 @@ typedef struct Process {
         int term_signal;
         const char *failure;
 
+        /* The request channel: the runner's read of request_fd while awaiting_request is the
+         * ready point; the syscall is left pending (registers untouched) until a request is
+         * delivered. */
+        int request_fd;
+        bool awaiting_request;
+        uint64_t tmpfs_baseline; /* tmpfs bytes of a fresh sandbox: a snapshot needs no more */
+
         uint64_t deadline_ns; /* CLOCK_MONOTONIC */
         uint64_t syscalls;
         uint64_t unimplemented;
@@ -67,6 +75,8 @@ typedef struct Process {
 } Process;
 
 int process_new(const ProcessConfig *config, Process **ret);
+/* The same around an existing VM (a restored one), which the process then owns. */
+int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret);
 Process *process_free(Process *p);
 static inline void process_freep(Process **p) {
         if (*p)
@@ -81,6 +91,12 @@ int process_exec(Process *p, const char *path, const char *host_path, char *cons
 /* Runs until the program ends or deadline_ns (CLOCK_MONOTONIC) passes. Returns 0 (see state)
  * or -errno for a host failure. */
 int process_run(Process *p, uint64_t deadline_ns);
+
+/* Opens the request channel at request_fd (empty, awaiting). */
+int process_open_request_channel(Process *p, int request_fd);
+/* Completes the pending read of the request channel with `data`: the bytes the runner reads
+ * next, then EOF. The process must be PROCESS_READY. */
+int process_deliver_request(Process *p, const void *data, size_t size);
 
 /* Ends the program with a signal (default action of a fatal signal). */
 void process_kill(Process *p, int sig);

@@ -51,6 +51,11 @@ static int64_t sys_read(Process *p, const SyscallArgs *a) {
         ssize_t n;
         int r;
 
+        if (p->awaiting_request && (int)a->a[0] == p->request_fd) {
+                /* The ready point: stop here, leaving the read pending for the request. */
+                p->state = PROCESS_READY;
+                return SYSCALL_RESULT_SET;
+        }
         if (!buf)
                 return -ENOMEM;
         n = fdtable_read(p->fds, (int)a->a[0], buf, length);

@@ -216,7 +216,7 @@ static int set_fpu(Vm *vm) {
         return 0;
 }
 
-int boot_setup(Vm *vm) {
+int boot_setup(Vm *vm, bool restoring) {
         struct kvm_regs regs = {.rflags = 0x2};
         size_t syscall_len = guest_syscall_stub_end - guest_syscall_stub_start;
         size_t exception_len = guest_exception_stubs_end - guest_exception_stubs_start;
@@ -229,9 +229,13 @@ int boot_setup(Vm *vm) {
         memcpy(vm_ram(vm, GPA_EXCEPTION_STUBS, PAGE_SIZE), guest_exception_stubs_start,
                exception_len);
 
-        r = map_fixed_pages(vm);
-        if (r < 0)
-                return log_error_errno(r, "Failed to map the VM's fixed pages: %m");
+        /* A restored VM's page tables already map them (and its copies of the pages above are
+         * rewritten all the same, so the stubs always match this binary). */
+        if (!restoring) {
+                r = map_fixed_pages(vm);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to map the VM's fixed pages: %m");
+        }
         r = set_sregs(vm);
         if (r < 0)
                 return r;

@@ -5,4 +5,5 @@
 
 #include "vm.h"
 
-int boot_setup(Vm *vm);
+/* restoring: the RAM comes from a snapshot, whose page tables already map the fixed pages. */
+int boot_setup(Vm *vm, bool restoring);

@@ -66,7 +66,11 @@ static int vm_add_slot(Vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, const
         return 0;
 }
 
-int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **ret) {
+/* RAM is anonymous (memory_fd < 0) or, when restoring, the snapshot's memory file mapped
+ * copy-on-write over its first memory_size bytes: every VM restored from it shares those pages
+ * in the page cache until it writes them. */
+static int vm_create(uint64_t memory_limit, const void *image, uint64_t image_size,
+                     int memory_fd, uint64_t memory_size, uint64_t ram_next, Vm **ret) {
         _cleanup_(vm_freep) Vm *vm = NULL;
         int r, run_size;
 
@@ -96,7 +100,19 @@ int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **r
                 return log_error_errno(errno, "Failed to map %" PRIu64 " bytes of guest RAM: %m",
                                        vm->ram_size);
         }
-        vm->ram_next = GPA_FIRST_FREE;
+        if (memory_fd >= 0) {
+                if (memory_size > vm->ram_size || ram_next > vm->ram_size ||
+                    !IS_ALIGNED(memory_size, PAGE_SIZE))
+                        return log_error_errno(E2BIG, "Snapshot memory of %" PRIu64
+                                               " bytes does not fit a %" PRIu64 " byte VM",
+                                               memory_size, vm->ram_size);
+                if (memory_size > 0 &&
+                    mmap(vm->ram, memory_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+                         memory_fd, 0) == MAP_FAILED)
+                        return log_error_errno(errno, "Failed to map snapshot memory: %m");
+                vm->ram_next = ram_next;
+        } else
+                vm->ram_next = GPA_FIRST_FREE;
         vm->data_page_limit = memory_limit / PAGE_SIZE;
         r = vm_add_slot(vm, SLOT_RAM, GPA_RAM, vm->ram_size, vm->ram, 0);
         if (r < 0)
@@ -130,7 +146,7 @@ int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **r
         r = vm_set_cpuid(vm);
         if (r < 0)
                 return r;
-        r = boot_setup(vm);
+        r = boot_setup(vm, memory_fd >= 0);
         if (r < 0)
                 return r;
 
@@ -138,6 +154,15 @@ int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **r
         vm->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
         *ret = TAKE_PTR(vm);
         return 0;
+}
+
+int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **ret) {
+        return vm_create(memory_limit, image, image_size, -1, 0, 0, ret);
+}
+
+int vm_new_restored(uint64_t memory_limit, const void *image, uint64_t image_size, int memory_fd,
+                    uint64_t memory_size, uint64_t ram_next, Vm **ret) {
+        return vm_create(memory_limit, image, image_size, memory_fd, memory_size, ram_next, ret);
 }
 
 Vm *vm_free(Vm *vm) {
@@ -240,6 +265,8 @@ static int vm_set_msr(Vm *vm, uint32_t index, uint64_t value) {
 }
 
 #define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
 
 int vm_set_fs_base(Vm *vm, uint64_t base) {
         /* The sregs in kvm_run are stale until the next exit; keep the copy we hand out true. */
@@ -343,5 +370,50 @@ int vm_run(Vm *vm, VmExit *ret) {
         ret->kind = VM_EXIT_FAILED;
         ret->reason = "unexpected exit";
         ret->kvm_exit_reason = run->exit_reason;
+        return 0;
+}
+
+int vm_save_cpu(Vm *vm, VmCpuState *ret) {
+        struct {
+                struct kvm_msrs header;
+                struct kvm_msr_entry entries[3];
+        } msrs = {.header.nmsrs = 3,
+                  .entries = {{.index = MSR_FS_BASE}, {.index = MSR_GS_BASE},
+                              {.index = MSR_KERNEL_GS_BASE}}};
+
+        memset(ret, 0, sizeof(*ret));
+        /* The general registers as of the last exit, including edits not yet loaded. */
+        ret->regs = vm->run->s.regs.regs;
+        if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &ret->sregs) < 0 ||
+            ioctl(vm->vcpu_fd, KVM_GET_XSAVE, &ret->xsave) < 0 ||
+            ioctl(vm->vcpu_fd, KVM_GET_XCRS, &ret->xcrs) < 0)
+                return -errno;
+        if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &msrs) != 3)
+                return -EIO;
+        ret->fs_base = msrs.entries[0].data;
+        ret->gs_base = msrs.entries[1].data;
+        ret->kernel_gs_base = msrs.entries[2].data;
+        return 0;
+}
+
+int vm_load_cpu(Vm *vm, const VmCpuState *state) {
+        struct {
+                struct kvm_msrs header;
+                struct kvm_msr_entry entries[3];
+        } msrs = {.header.nmsrs = 3,
+                  .entries = {{.index = MSR_FS_BASE, .data = state->fs_base},
+                              {.index = MSR_GS_BASE, .data = state->gs_base},
+                              {.index = MSR_KERNEL_GS_BASE, .data = state->kernel_gs_base}}};
+
+        if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &state->sregs) < 0 ||
+            ioctl(vm->vcpu_fd, KVM_SET_XSAVE, &state->xsave) < 0 ||
+            ioctl(vm->vcpu_fd, KVM_SET_XCRS, &state->xcrs) < 0)
+                return -errno;
+        if (ioctl(vm->vcpu_fd, KVM_SET_MSRS, &msrs) != 3)
+                return -EIO;
+        /* The registers travel with the next KVM_RUN through the sync area. */
+        vm->run->s.regs.regs = state->regs;
+        vm->run->s.regs.sregs = state->sregs;
+        vm_regs_changed(vm);
         return 0;
 }

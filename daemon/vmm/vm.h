@@ -58,11 +58,28 @@ typedef struct VmExit {
 /* Creates the VM: RAM for `memory_limit` bytes of program memory plus page tables, the image slot
  * (image may be NULL), CPUID, long mode, GDT/IDT/TSS, trap stubs. Returns 0 or -errno. */
 int vm_new(uint64_t memory_limit, const void *image, uint64_t image_size, Vm **ret);
+/* The same over snapshot memory: memory_fd's first memory_size bytes become RAM [0, size),
+ * copy-on-write; ram_next is where the snapshot's page allocator stood. */
+int vm_new_restored(uint64_t memory_limit, const void *image, uint64_t image_size, int memory_fd,
+                    uint64_t memory_size, uint64_t ram_next, Vm **ret);
 Vm *vm_free(Vm *vm);
 static inline void vm_freep(Vm **p) {
         if (*p)
                 vm_free(*p);
 }
+
+/* The vCPU state a snapshot keeps: what the program can change or has set (general and segment
+ * registers, FPU/SSE/AVX state, XCR0, its FS/GS bases). */
+typedef struct VmCpuState {
+        struct kvm_regs regs;
+        struct kvm_sregs sregs;
+        struct kvm_xsave xsave;
+        struct kvm_xcrs xcrs;
+        uint64_t fs_base, gs_base, kernel_gs_base;
+} VmCpuState;
+
+int vm_save_cpu(Vm *vm, VmCpuState *ret);
+int vm_load_cpu(Vm *vm, const VmCpuState *state);
 
 /* Runs until the next trap. Returns 0 with *ret filled, or -errno if KVM_RUN itself fails. */
 int vm_run(Vm *vm, VmExit *ret);

@@ -15,6 +15,8 @@
 
 static const char *arg_image;
 static const char *arg_exec_host_file;
+static const char *arg_snapshot;
+static const char *arg_out;
 
 static void help(FILE *f) {
         fprintf(f, "Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
@@ -31,6 +33,8 @@ static void help(FILE *f) {
                "  --timeout-ms N           wall-clock limit (default %" PRIu64 ", max %" PRIu64 ")\n"
                "  --memory-mb N            memory limit (default %" PRIu64 ", %" PRIu64 "..%" PRIu64 ")\n"
                "  --max-output-bytes N     stdout+stderr cap (default %" PRIu64 ", max %" PRIu64 ")\n"
+               "  --snapshot DIR           restore from this snapshot instead of booting\n"
+               "  --out DIR                where `snapshot` writes\n"
                "  --image PATH             the guest image (default: found next to the build or\n"
                "                           installed)\n"
                "  --debug                  log every unimplemented syscall and fault\n",
@@ -111,9 +115,17 @@ enum {
         OPT_IMAGE,
         OPT_EXEC_HOST_FILE,
         OPT_DEBUG,
+        OPT_SNAPSHOT,
+        OPT_OUT,
 };
 
-static int parse_run_args(int argc, char *argv[], ExecRequest *req) {
+typedef enum Verb {
+        VERB_RUN,
+        VERB_SNAPSHOT,
+        VERB_SERVE,
+} Verb;
+
+static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"language", required_argument, NULL, OPT_LANGUAGE},
@@ -130,6 +142,8 @@ static int parse_run_args(int argc, char *argv[], ExecRequest *req) {
                 /* Test-only: run a static host ELF in the VM instead of the interpreter. */
                 {"exec-host-file", required_argument, NULL, OPT_EXEC_HOST_FILE},
                 {"debug", no_argument, NULL, OPT_DEBUG},
+                {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+                {"out", required_argument, NULL, OPT_OUT},
                 {},
         };
         bool have_code = false;
@@ -213,14 +227,32 @@ static int parse_run_args(int argc, char *argv[], ExecRequest *req) {
                 case OPT_DEBUG:
                         log_set_max_level(LOG_DEBUG);
                         break;
+                case OPT_SNAPSHOT:
+                        arg_snapshot = optarg;
+                        break;
+                case OPT_OUT:
+                        arg_out = optarg;
+                        break;
                 default:
                         return -EINVAL;
                 }
         }
         if (optind < argc)
                 return log_error_errno(EINVAL, "Unexpected argument: %s", argv[optind]);
+        if (verb == VERB_SERVE) {
+                if (!arg_snapshot)
+                        return log_error_errno(EINVAL, "serve needs --snapshot DIR");
+                return 0;
+        }
         if (req->language < 0)
                 return log_error_errno(EINVAL, "--language is required");
+        if (verb == VERB_SNAPSHOT) {
+                if (!arg_out)
+                        return log_error_errno(EINVAL, "snapshot needs --out DIR");
+                return exec_request_set_code(req, "", 0);
+        }
+        if (arg_snapshot && arg_exec_host_file)
+                return log_error_errno(EINVAL, "--snapshot and --exec-host-file exclude each other");
         if (!have_code) {
                 if (!arg_exec_host_file)
                         return log_error_errno(EINVAL, "--code or --code-file is required");
@@ -231,38 +263,17 @@ static int parse_run_args(int argc, char *argv[], ExecRequest *req) {
         return 0;
 }
 
-static int verb_run(int argc, char *argv[]) {
-        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
-        _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
-        _cleanup_(image_freep) Image *image = NULL;
-        ProtocolError error = {};
-        const char *image_path;
-        json_t *json;
+static int open_image(Image **ret) {
+        const char *path = find_image();
+        int r = image_open(path, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open the guest image %s: %m", path);
+        return 0;
+}
+
+static int print_json(json_t *json) {
         char *text;
-        int r;
 
-        r = parse_run_args(argc, argv, &req);
-        if (r < 0)
-                return r;
-        r = exec_request_validate(&req, &error);
-        if (r < 0)
-                return log_error_errno(r, "Invalid request (%s): %s", error.field, error.message);
-
-        image_path = find_image();
-        r = image_open(image_path, &image);
-        if (r < 0)
-                return log_error_errno(r, "Failed to open the guest image %s: %m", image_path);
-
-        RunOptions options = {
-                .image = image,
-                .runtime_version = SANDBOXD_PYTHON_VERSION,
-                .host_exec = arg_exec_host_file,
-        };
-        r = run_request(&options, &req, &result);
-        if (r < 0)
-                return r;
-
-        json = exec_result_to_json(&result);
         if (!json)
                 return log_oom();
         text = json_dumps(json, EXEC_JSON_DUMP_FLAGS);
@@ -272,6 +283,128 @@ static int verb_run(int argc, char *argv[]) {
         puts(text);
         free(text);
         return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+static int verb_run(int argc, char *argv[]) {
+        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
+        _cleanup_(image_freep) Image *image = NULL;
+        ProtocolError error = {};
+        Prepared prepared;
+        int r;
+
+        r = parse_args(VERB_RUN, argc, argv, &req);
+        if (r < 0)
+                return r;
+        r = exec_request_validate(&req, &error);
+        if (r < 0)
+                return log_error_errno(r, "Invalid request (%s): %s", error.field, error.message);
+        r = open_image(&image);
+        if (r < 0)
+                return r;
+
+        RunOptions options = {
+                .image = image,
+                .runtime_version = SANDBOXD_PYTHON_VERSION,
+                .host_exec = arg_exec_host_file,
+                .snapshot_dir = arg_snapshot,
+        };
+        r = run_prepare(&options, req.memory_mb * 1024 * 1024, &prepared, &result);
+        if (r >= 0)
+                r = run_request(&options, &prepared, &req);
+        run_prepared_done(&prepared);
+        if (r < 0)
+                return r;
+        return print_json(exec_result_to_json(&result));
+}
+
+static int verb_snapshot(int argc, char *argv[]) {
+        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(image_freep) Image *image = NULL;
+        int r;
+
+        r = parse_args(VERB_SNAPSHOT, argc, argv, &req);
+        if (r < 0)
+                return r;
+        r = open_image(&image);
+        if (r < 0)
+                return r;
+        RunOptions options = {.image = image};
+        return run_make_snapshot(&options, req.memory_mb * 1024 * 1024, arg_out);
+}
+
+/* One request line, at most the largest request the protocol allows (code, stdin, args and env
+ * at their ceilings, JSON-escaped) plus room. */
+#define SERVE_REQUEST_MAX (128u * 1024 * 1024)
+
+static int read_request_line(char **ret, size_t *ret_size) {
+        _cleanup_free_ char *line = NULL;
+        size_t allocated = 0;
+        ssize_t n;
+
+        errno = 0;
+        n = getline(&line, &allocated, stdin);
+        if (n < 0)
+                return errno ? -errno : -ENODATA;
+        if ((size_t)n > SERVE_REQUEST_MAX)
+                return -E2BIG;
+        *ret = TAKE_PTR(line);
+        *ret_size = n;
+        return 0;
+}
+
+static int verb_serve(int argc, char *argv[]) {
+        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
+        _cleanup_(image_freep) Image *image = NULL;
+        _cleanup_free_ char *line = NULL;
+        ProtocolError error = {};
+        json_error_t json_error;
+        Prepared prepared;
+        json_t *params;
+        size_t size = 0;
+        int r;
+
+        r = parse_args(VERB_SERVE, argc, argv, &req);
+        if (r < 0)
+                return r;
+        r = open_image(&image);
+        if (r < 0)
+                return r;
+        RunOptions options = {
+                .image = image,
+                .runtime_version = SANDBOXD_PYTHON_VERSION,
+                .snapshot_dir = arg_snapshot,
+        };
+        /* Restored for the largest memory limit a request may ask for: the RAM slot is only
+         * reserved address space until the guest touches it. */
+        r = run_prepare(&options, EXEC_MEMORY_MB_MAX * 1024 * 1024, &prepared, &result);
+        if (r < 0)
+                return r;
+        printf("{\"ready\":true,\"restore_ms\":%.3f}\n", prepared.restore_ms);
+        fflush(stdout);
+
+        r = read_request_line(&line, &size);
+        if (r < 0) {
+                run_prepared_done(&prepared);
+                return r == -ENODATA ? 0 : log_error_errno(r, "Failed to read the request: %m");
+        }
+        params = json_loadb(line, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
+        if (!params) {
+                run_prepared_done(&prepared);
+                return log_error_errno(EINVAL, "Malformed request: %s", json_error.text);
+        }
+        r = exec_request_from_json(params, &req, &error);
+        json_decref(params);
+        if (r < 0) {
+                run_prepared_done(&prepared);
+                return log_error_errno(r, "Invalid request (%s): %s", error.field, error.message);
+        }
+        r = run_request(&options, &prepared, &req);
+        run_prepared_done(&prepared);
+        if (r < 0)
+                return r;
+        return print_json(exec_result_to_json(&result));
 }
 
 int main(int argc, char *argv[]) {
@@ -286,10 +419,15 @@ int main(int argc, char *argv[]) {
                 help(stdout);
                 return EXIT_SUCCESS;
         }
-        if (strcmp(argv[1], "run") != 0) {
+        if (strcmp(argv[1], "run") == 0)
+                r = verb_run(argc - 1, argv + 1);
+        else if (strcmp(argv[1], "snapshot") == 0)
+                r = verb_snapshot(argc - 1, argv + 1);
+        else if (strcmp(argv[1], "serve") == 0)
+                r = verb_serve(argc - 1, argv + 1);
+        else {
                 log_error("Unknown verb: %s (try --help)", argv[1]);
                 return EXIT_FAILURE;
         }
-        r = verb_run(argc - 1, argv + 1);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 #include "run.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <time.h>
 
+#include "layout.h"
 #include "log.h"
 #include "macro.h"
-#include "layout.h"
-#include "process.h"
+#include "snapshot.h"
 
 #define PYTHON_PATH "/usr/bin/python3.11"
+#define PYTHON_RUNNER "/usr/lib/sandboxd/python_runner.py"
 #define GUEST_HOME "/home/sandbox"
+#define SNAPSHOT_BOOT_TIMEOUT_NS (120ULL * 1000000000ULL)
 
 /* The environment every program starts with; the request's env entries override these. */
 static const char *const default_env[] = {
@@ -23,16 +26,12 @@ static const char *const default_env[] = {
         NULL,
 };
 
-typedef struct OutputCapture {
-        ExecResult *result;
-        uint64_t max_output_bytes;
-} OutputCapture;
-
 /* Output past the cap is accepted and dropped (truncated is set): the program runs on, as it
  * would with a reader that stopped looking, rather than failing on a write. */
 static ssize_t capture_output(void *userdata, int stream, const void *buf, size_t len) {
-        OutputCapture *c = userdata;
-        int r = exec_result_append_output(c->result, stream, buf, len, c->max_output_bytes);
+        Prepared *prepared = userdata;
+        int r = exec_result_append_output(prepared->result, stream, buf, len,
+                                          prepared->max_output_bytes);
         return r < 0 ? r : (ssize_t)len;
 }
 
@@ -68,30 +67,30 @@ static int deadline_timer_arm(timer_t *ret_timer, uint64_t deadline_ns) {
         return 0;
 }
 
-/* argv/envp for the interpreter: `python3 -c CODE ARGS...`, env defaults then the request's. */
-static int build_argv_envp(const ExecRequest *req, const char *host_exec, char ***ret_argv,
-                           char ***ret_envp) {
+/* Runs p until it ends or deadline_ns passes, with the host timer that enforces it. */
+static int run_until(Process *p, uint64_t deadline_ns) {
+        timer_t timer;
+        int r;
+
+        interrupt_target = p->vm;
+        r = deadline_timer_arm(&timer, deadline_ns);
+        if (r < 0) {
+                interrupt_target = NULL;
+                return log_error_errno(r, "Failed to arm the deadline timer: %m");
+        }
+        r = process_run(p, deadline_ns);
+        timer_delete(timer);
+        interrupt_target = NULL;
+        return r;
+}
+
+/* The environment as the request wants it: the defaults, then the request's entries. */
+static int build_env(const ExecRequest *req, char ***ret) {
         size_t n_default = ELEMENTSOF(default_env) - 1, n = 0;
-        char **argv, **envp;
+        char **envp = calloc(n_default + req->n_env + 1, sizeof(char *));
 
-        argv = calloc(req->n_args + 4, sizeof(char *));
-        envp = calloc(n_default + req->n_env + 1, sizeof(char *));
-        if (!argv || !envp) {
-                free(argv);
-                free(envp);
+        if (!envp)
                 return -ENOMEM;
-        }
-        if (host_exec)
-                argv[n++] = (char *)host_exec;
-        else {
-                argv[n++] = (char *)"python3";
-                argv[n++] = (char *)"-c";
-                argv[n++] = req->code.data;
-        }
-        for (size_t i = 0; i < req->n_args; i++)
-                argv[n++] = req->args[i];
-
-        n = 0;
         for (size_t i = 0; i < n_default; i++) {
                 size_t key = strcspn(default_env[i], "=") + 1;
                 bool overridden = false;
@@ -103,53 +102,174 @@ static int build_argv_envp(const ExecRequest *req, const char *host_exec, char *
         }
         for (size_t j = 0; j < req->n_env; j++)
                 envp[n++] = req->env[j];
-        *ret_argv = argv;
-        *ret_envp = envp;
+        *ret = envp;
         return 0;
 }
 
-int run_request(const RunOptions *options, const ExecRequest *req, ExecResult *result) {
-        _cleanup_(process_freep) Process *p = NULL;
+/* What the runner reads at its ready point: 8 bytes of length, then JSON. */
+static int encode_runner_request(const ExecRequest *req, char **ret, size_t *ret_size) {
+        _cleanup_free_ char **envp = NULL;
+        json_t *o, *args, *env;
+        char *text;
+        size_t len;
+        int r;
+
+        r = build_env(req, &envp);
+        if (r < 0)
+                return r;
+        o = json_object();
+        args = json_array();
+        env = json_object();
+        if (!o || !args || !env) {
+                json_decref(o), json_decref(args), json_decref(env);
+                return -ENOMEM;
+        }
+        json_object_set_new(o, "code", json_stringn(req->code.data, req->code.size));
+        for (size_t i = 0; i < req->n_args; i++)
+                json_array_append_new(args, json_string(req->args[i]));
+        for (size_t i = 0; envp[i]; i++) {
+                const char *eq = strchr(envp[i], '=');
+                _cleanup_free_ char *key = strndup(envp[i], eq - envp[i]);
+                if (!key) {
+                        json_decref(o), json_decref(args), json_decref(env);
+                        return -ENOMEM;
+                }
+                json_object_set_new(env, key, json_string(eq + 1));
+        }
+        json_object_set_new(o, "args", args);
+        json_object_set_new(o, "env", env);
+        json_object_set_new(o, "cwd", json_string(req->cwd ?: GUEST_HOME));
+        text = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!text)
+                return -ENOMEM;
+        len = strlen(text);
+        *ret = malloc(8 + len);
+        if (!*ret) {
+                free(text);
+                return -ENOMEM;
+        }
+        uint64_t le = htole64(len);
+        memcpy(*ret, &le, 8);
+        memcpy(*ret + 8, text, len);
+        free(text);
+        *ret_size = 8 + len;
+        return 0;
+}
+
+int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prepared,
+                ExecResult *result) {
+        uint64_t start = now_ns(CLOCK_MONOTONIC);
+        ProcessConfig config = {
+                .memory_limit = memory_limit,
+                .image = options->image,
+                .sink = capture_output,
+                .sink_userdata = prepared,
+        };
+        int r;
+
+        *prepared = (Prepared){.result = result};
+        if (!options->snapshot_dir)
+                return 0;
+        r = snapshot_load(&config, options->snapshot_dir, "python", &prepared->process);
+        if (r < 0)
+                return r;
+        prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
+        return 0;
+}
+
+void run_prepared_done(Prepared *prepared) {
+        prepared->process = process_free(prepared->process);
+}
+
+/* argv for the cold path: `python3 -c CODE ARGS...`, or the test ELF with ARGS. */
+static int build_cold_argv(const ExecRequest *req, const char *host_exec, char ***ret) {
+        char **argv = calloc(req->n_args + 4, sizeof(char *));
+        size_t n = 0;
+
+        if (!argv)
+                return -ENOMEM;
+        if (host_exec)
+                argv[n++] = (char *)host_exec;
+        else {
+                argv[n++] = (char *)"python3";
+                argv[n++] = (char *)"-c";
+                argv[n++] = req->code.data;
+        }
+        for (size_t i = 0; i < req->n_args; i++)
+                argv[n++] = req->args[i];
+        *ret = argv;
+        return 0;
+}
+
+static int start_cold(const RunOptions *options, Prepared *prepared, const ExecRequest *req) {
         _cleanup_free_ char **argv = NULL, **envp = NULL;
-        uint64_t start = now_ns(CLOCK_MONOTONIC), run_start, deadline;
-        OutputCapture capture = {.result = result, .max_output_bytes = req->max_output_bytes};
         ProcessConfig config = {
                 .memory_limit = req->memory_mb * 1024 * 1024,
                 .image = options->image,
                 .stdin_data = req->stdin_buf.data,
                 .stdin_size = req->stdin_buf.size,
                 .sink = capture_output,
-                .sink_userdata = &capture,
+                .sink_userdata = prepared,
         };
-        timer_t timer;
         int r;
 
+        r = build_cold_argv(req, options->host_exec, &argv);
+        if (r >= 0)
+                r = build_env(req, &envp);
+        if (r < 0)
+                return r;
+        r = process_new(&config, &prepared->process);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the sandbox: %m");
+        return process_exec(prepared->process, PYTHON_PATH, options->host_exec, argv, envp,
+                            req->cwd ?: GUEST_HOME);
+}
+
+/* The restored process gets this request's stdin and limits, then its pending read returns. */
+static int start_restored(Prepared *prepared, const ExecRequest *req) {
+        Process *p = prepared->process;
+        _cleanup_free_ char *message = NULL;
+        size_t size;
+        int r;
+
+        if (req->memory_mb * 1024 * 1024 < p->mm.committed)
+                return log_error_errno(E2BIG, "memory_mb %" PRIu64 " is below what the "
+                                       "interpreter already holds",
+                                       req->memory_mb);
+        p->mm.commit_limit = req->memory_mb * 1024 * 1024;
+        p->vm->data_page_limit = MIN(p->mm.commit_limit, p->vm->ram_size) / PAGE_SIZE;
+        r = vfs_install_stdio(p->vfs, p->fds, req->stdin_buf.data, req->stdin_buf.size,
+                              capture_output, prepared);
+        if (r < 0)
+                return r;
+        r = encode_runner_request(req, &message, &size);
+        if (r < 0)
+                return r;
+        return process_deliver_request(p, message, size);
+}
+
+int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req) {
+        ExecResult *result = prepared->result;
+        uint64_t start = now_ns(CLOCK_MONOTONIC), run_start;
+        Process *p;
+        int r;
+
+        prepared->max_output_bytes = req->max_output_bytes;
         result->language = req->language;
-        if (options->runtime_version) {
+        if (options->runtime_version && !result->runtime_version) {
                 result->runtime_version = strdup(options->runtime_version);
                 if (!result->runtime_version)
                         return -ENOMEM;
         }
 
-        r = build_argv_envp(req, options->host_exec, &argv, &envp);
+        r = prepared->process ? start_restored(prepared, req) : start_cold(options, prepared, req);
         if (r < 0)
                 return r;
-        r = process_new(&config, &p);
-        if (r < 0)
-                return log_error_errno(r, "Failed to create the sandbox: %m");
-        r = process_exec(p, PYTHON_PATH, options->host_exec, argv, envp, req->cwd ?: GUEST_HOME);
-        if (r < 0)
-                return r;
+        p = prepared->process;
 
         run_start = now_ns(CLOCK_MONOTONIC);
-        deadline = run_start + req->timeout_ms * 1000000ULL;
-        interrupt_target = p->vm;
-        r = deadline_timer_arm(&timer, deadline);
-        if (r < 0)
-                return log_error_errno(r, "Failed to arm the deadline timer: %m");
-        r = process_run(p, deadline);
-        timer_delete(timer);
-        interrupt_target = NULL;
+        r = run_until(p, run_start + req->timeout_ms * 1000000ULL);
         if (r < 0)
                 return r;
 
@@ -163,16 +283,68 @@ int run_request(const RunOptions *options, const ExecRequest *req, ExecResult *r
         case PROCESS_TIMED_OUT:
                 result->timed_out = true; /* exit_code and signal stay null */
                 break;
+        case PROCESS_READY:
+                return log_error_errno(EPROTO, "The program asked for a second request");
         default:
                 return log_error_errno(EIO, "The sandbox failed: %s", p->failure ?: "unknown");
         }
         result->memory_limit_hit = p->mm.limit_hit;
+        result->timing.restore_ms = prepared->restore_ms;
         result->timing.run_ms = (now_ns(CLOCK_MONOTONIC) - run_start) / 1e6;
-        result->timing.total_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
+        result->timing.total_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6 + prepared->restore_ms;
         result->usage.cpu_ms = p->cpu_ns / 1e6;
         result->usage.peak_memory_bytes = p->vm->data_pages_peak * PAGE_SIZE;
         result->usage.syscalls = p->syscalls;
         result->usage.exits = p->vm->exits;
         result->usage.unimplemented_syscalls = p->unimplemented;
         return 0;
+}
+
+int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const char *dir) {
+        _cleanup_(process_freep) Process *p = NULL;
+        _cleanup_free_ char **envp = NULL;
+        ExecRequest none = EXEC_REQUEST_INIT;
+        char *argv[] = {(char *)"python3", (char *)PYTHON_RUNNER, NULL};
+        ExecResult result = EXEC_RESULT_INIT;
+        Prepared prepared = {.result = &result, .max_output_bytes = 64 * 1024};
+        ProcessConfig config = {
+                .memory_limit = memory_limit,
+                .image = options->image,
+                .sink = capture_output,
+                .sink_userdata = &prepared,
+        };
+        uint64_t start = now_ns(CLOCK_MONOTONIC);
+        int r;
+
+        r = build_env(&none, &envp);
+        if (r < 0)
+                return r;
+        r = process_new(&config, &p);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create the sandbox: %m");
+        r = process_open_request_channel(p, RUNNER_REQUEST_FD);
+        if (r >= 0)
+                r = process_exec(p, PYTHON_PATH, NULL, argv, envp, GUEST_HOME);
+        if (r < 0)
+                goto finish;
+        log_info("Booting the python runner to its ready point...");
+        r = run_until(p, start + SNAPSHOT_BOOT_TIMEOUT_NS);
+        if (r < 0)
+                goto finish;
+        if (p->state != PROCESS_READY) {
+                r = log_error_errno(EPROTO, "The runner ended before its ready point (state %d, "
+                                    "exit %d, signal %d); its output: %.*s%.*s",
+                                    p->state, p->exit_code, p->term_signal,
+                                    (int)result.stdout_buf.size, result.stdout_buf.data ?: "",
+                                    (int)result.stderr_buf.size, result.stderr_buf.data ?: "");
+                goto finish;
+        }
+        log_info("Runner ready after %.1f ms, %" PRIu64 " syscalls, %" PRIu64
+                 " MiB of memory; saving the snapshot to %s",
+                 (now_ns(CLOCK_MONOTONIC) - start) / 1e6, p->syscalls,
+                 p->vm->data_pages * PAGE_SIZE >> 20, dir);
+        r = snapshot_save(p, dir, "python");
+finish:
+        exec_result_done(&result);
+        return r;
 }

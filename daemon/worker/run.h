@@ -1,17 +1,41 @@
 /* SPDX-License-Identifier: MIT */
-/* Serving one execute request in a fresh VM: the cold path (boot the interpreter, run the code,
- * collect output and fate into an ExecResult). */
+/* Serving execute requests: cold (boot the interpreter in a fresh VM) or from a snapshot (a VM
+ * restored at the runner's ready point, the request delivered to its pending read), and making
+ * the snapshots themselves. */
 #pragma once
 
 #include "execute.h"
 #include "image.h"
+#include "process.h"
+
+/* The runner's request channel (guest/runner/python_runner.py reads it). */
+#define RUNNER_REQUEST_FD 3
 
 typedef struct RunOptions {
         const Image *image;
         const char *runtime_version;
-        const char *host_exec; /* tests: run this static host ELF instead of the interpreter */
+        const char *host_exec;    /* tests: run this static host ELF instead of the interpreter */
+        const char *snapshot_dir; /* restore from here instead of booting */
 } RunOptions;
 
-/* Fills *result. Returns 0 when the sandbox ran (whatever the program did), -errno when the
- * VM could not be set up or failed on the host's side. */
-int run_request(const RunOptions *options, const ExecRequest *req, ExecResult *result);
+/* A VM made ready for one request: restored from a snapshot, or (cold) nothing yet. Holds the
+ * output capture the process writes into, so it is filled in place. */
+typedef struct Prepared {
+        Process *process; /* NULL for the cold path until the request comes */
+        ExecResult *result;
+        uint64_t max_output_bytes;
+        double restore_ms;
+} Prepared;
+
+/* Restores the snapshot (when options->snapshot_dir) ahead of any request: the pool's path. The
+ * request's stdin and output go through `prepared`, which must stay where it is. */
+int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prepared,
+                ExecResult *result);
+void run_prepared_done(Prepared *prepared);
+
+/* Serves one request with a prepared VM (or cold). Fills *result. Returns 0 when the sandbox
+ * ran (whatever the program did), -errno when the VM could not be set up or failed. */
+int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req);
+
+/* Boots the language's runner cold to its ready point and saves a snapshot in dir. */
+int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const char *dir);

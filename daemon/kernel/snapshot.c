@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: MIT */
+#include "snapshot.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "devfs.h"
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "sha256.h"
+#include "syscall.h"
+
+enum {
+        SECTION_CPU = 1,
+        SECTION_VM,
+        SECTION_MM,
+        SECTION_PROCESS,
+        SECTION_FDS,
+        SECTION_VFS,
+};
+
+typedef struct SectionHeader {
+        uint32_t tag;
+        uint32_t reserved;
+        uint64_t length;
+} SectionHeader;
+
+typedef struct VmSaved {
+        uint64_t ram_next, data_pages, data_pages_peak, table_pages, free_count;
+} VmSaved;
+
+typedef struct MmSaved {
+        uint64_t mmap_next, mmap_floor, brk_start, brk, brk_max, stack_top, stack_limit;
+        uint64_t committed, faults, vma_count;
+} MmSaved;
+
+typedef struct VmaSaved {
+        uint64_t start, end, file_offset, file_length, image_base;
+        int32_t prot, flags;
+        uint32_t backing, committed;
+} VmaSaved;
+
+typedef struct ProcessSaved {
+        GuestSigaction actions[GUEST_NSIG + 1];
+        uint64_t sigmask, altstack_sp, altstack_size, altstack_flags;
+        uint64_t clear_child_tid, robust_list, rlimit_stack;
+        int32_t request_fd;
+        uint32_t awaiting_request;
+} ProcessSaved;
+
+typedef struct FdSaved {
+        int32_t fd;
+        uint32_t kind, cloexec, fs, idx;
+        int32_t flags;
+        uint64_t pos;
+} FdSaved;
+
+typedef struct VfsSaved {
+        uint32_t umask;
+        uint32_t cwd_length;
+} VfsSaved;
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+typedef struct Buffer {
+        uint8_t *data;
+        size_t size, allocated;
+        int error;
+} Buffer;
+
+static void buffer_put(Buffer *b, const void *data, size_t size) {
+        if (b->error)
+                return;
+        if (b->size + size > SNAPSHOT_STATE_MAX) {
+                b->error = -E2BIG;
+                return;
+        }
+        if (b->size + size > b->allocated) {
+                size_t n = MAX(b->allocated * 2, b->size + size + 4096);
+                uint8_t *d = realloc(b->data, n);
+                if (!d) {
+                        b->error = -ENOMEM;
+                        return;
+                }
+                b->data = d;
+                b->allocated = n;
+        }
+        memcpy(b->data + b->size, data, size);
+        b->size += size;
+}
+
+static void buffer_section(Buffer *b, uint32_t tag, const void *data, size_t size) {
+        SectionHeader h = {.tag = tag, .length = size};
+        buffer_put(b, &h, sizeof(h));
+        buffer_put(b, data, size);
+}
+
+static int save_fds(Process *p, Buffer *out) {
+        Buffer b = {};
+        uint32_t limit = fdtable_limit(p->fds), count = 0;
+
+        for (size_t fd = 0; fd < p->fds->n_fds; fd++)
+                count += p->fds->fds[fd].file != NULL;
+        buffer_put(&b, &limit, sizeof(limit));
+        buffer_put(&b, &count, sizeof(count));
+        for (size_t fd = 0; fd < p->fds->n_fds; fd++) {
+                const FdEntry *e = &p->fds->fds[fd];
+                FdSaved s;
+
+                if (!e->file)
+                        continue;
+                s = (FdSaved){.fd = (int32_t)fd,
+                              .kind = e->file->kind,
+                              .cloexec = e->cloexec,
+                              .flags = e->file->flags,
+                              .pos = e->file->pos};
+                switch (e->file->kind) {
+                case FILE_STDIN:
+                case FILE_OUTPUT:
+                        /* The standard streams and the request channel are made anew for each
+                         * request. */
+                        if (fd > 2 && (int)fd != p->request_fd)
+                                goto unsupported;
+                        break;
+                case FILE_NODE:
+                        if (e->file->node.fs != FS_IMAGE && e->file->node.fs != FS_DEV)
+                                goto unsupported;
+                        s.fs = e->file->node.fs;
+                        s.idx = e->file->node.idx;
+                        break;
+                default:
+                        goto unsupported;
+                }
+                buffer_put(&b, &s, sizeof(s));
+                continue;
+        unsupported:
+                free(b.data);
+                return log_error_errno(EOPNOTSUPP,
+                                       "fd %zu (kind %d) can't be kept in a snapshot", fd,
+                                       (int)e->file->kind);
+        }
+        if (b.error) {
+                free(b.data);
+                return b.error;
+        }
+        buffer_section(out, SECTION_FDS, b.data, b.size);
+        free(b.data);
+        return 0;
+}
+
+static int save_payload(Process *p, Buffer *out) {
+        VmCpuState cpu;
+        int r;
+
+        r = vm_save_cpu(p->vm, &cpu);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the vCPU state: %m");
+        buffer_section(out, SECTION_CPU, &cpu, sizeof(cpu));
+
+        {
+                Vm *vm = p->vm;
+                VmSaved s = {vm->ram_next, vm->data_pages, vm->data_pages_peak, vm->table_pages,
+                             vm->free_count};
+                Buffer b = {};
+                buffer_put(&b, &s, sizeof(s));
+                buffer_put(&b, vm->free_pages, vm->free_count * sizeof(uint64_t));
+                buffer_section(out, SECTION_VM, b.data, b.size);
+                free(b.data);
+        }
+        {
+                Mm *mm = &p->mm;
+                MmSaved s = {mm->mmap_next, mm->mmap_floor, mm->brk_start, mm->brk,
+                             mm->brk_max,   mm->stack_top,  mm->stack_limit, mm->committed,
+                             mm->faults,    mm->count};
+                Buffer b = {};
+                buffer_put(&b, &s, sizeof(s));
+                for (size_t i = 0; i < mm->count; i++) {
+                        const Vma *v = &mm->vmas[i];
+                        VmaSaved vs = {v->start,      v->end,   v->file_offset,
+                                       v->file_length, v->image_base, v->prot,
+                                       v->flags,       v->backing, v->committed};
+                        if (v->backing == VMA_COPY) {
+                                free(b.data);
+                                return log_error_errno(EOPNOTSUPP,
+                                                       "A mapping of a tmpfs or host file can't "
+                                                       "be kept in a snapshot");
+                        }
+                        buffer_put(&b, &vs, sizeof(vs));
+                }
+                buffer_section(out, SECTION_MM, b.data, b.size);
+                free(b.data);
+        }
+        {
+                ProcessSaved s = {
+                        .sigmask = p->sigmask,
+                        .altstack_sp = p->altstack_sp,
+                        .altstack_size = p->altstack_size,
+                        .altstack_flags = p->altstack_flags,
+                        .clear_child_tid = p->clear_child_tid,
+                        .robust_list = p->robust_list,
+                        .rlimit_stack = p->rlimit_stack,
+                        .request_fd = p->request_fd,
+                        .awaiting_request = p->awaiting_request,
+                };
+                memcpy(s.actions, p->actions, sizeof(s.actions));
+                buffer_section(out, SECTION_PROCESS, &s, sizeof(s));
+        }
+        r = save_fds(p, out);
+        if (r < 0)
+                return r;
+        {
+                char cwd[PATH_MAX];
+                ssize_t n = vfs_getcwd(p->vfs, cwd, sizeof(cwd));
+                mode_t mask = vfs_umask(p->vfs, 0);
+                VfsSaved s;
+                Buffer b = {};
+
+                vfs_umask(p->vfs, mask);
+                if (n <= 0)
+                        return log_error_errno(n < 0 ? (int)n : EIO, "Failed to read the cwd: %m");
+                s = (VfsSaved){.umask = mask, .cwd_length = (uint32_t)(n - 1)};
+                buffer_put(&b, &s, sizeof(s));
+                buffer_put(&b, cwd, n - 1);
+                buffer_section(out, SECTION_VFS, b.data, b.size);
+                free(b.data);
+        }
+        return out->error;
+}
+
+static bool page_is_zero(const uint8_t *p) {
+        const uint64_t *w = (const uint64_t *)p;
+        for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+                if (w[i])
+                        return false;
+        return true;
+}
+
+static int write_all(int fd, const void *data, size_t size, off_t offset) {
+        const uint8_t *d = data;
+        while (size > 0) {
+                ssize_t n = pwrite(fd, d, size, offset);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                d += n;
+                size -= n;
+                offset += n;
+        }
+        return 0;
+}
+
+/* Writes path atomically: a temporary file in the same directory, renamed over it. */
+static int write_file_atomic(const char *dir, const char *name,
+                             int (*fill)(int fd, void *userdata), void *userdata) {
+        char tmp[PATH_MAX], final[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (snprintf(final, sizeof(final), "%s/%s", dir, name) >= (int)sizeof(final) ||
+            snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp))
+                return -ENAMETOOLONG;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = fill(fd, userdata);
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && fchmod(fd, 0644) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, final) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+static int fill_memory(int fd, void *userdata) {
+        Vm *vm = userdata;
+
+        if (ftruncate(fd, (off_t)vm->ram_next) < 0)
+                return -errno;
+        /* Only pages holding data are written; the rest stay holes and read back as zero. */
+        for (uint64_t gpa = 0; gpa < vm->ram_next; gpa += PAGE_SIZE) {
+                const uint8_t *page = vm->ram + gpa;
+                int r;
+                if (page_is_zero(page))
+                        continue;
+                r = write_all(fd, page, PAGE_SIZE, (off_t)gpa);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+typedef struct StateFile {
+        const SnapshotHeader *header;
+        const Buffer *payload;
+} StateFile;
+
+static int fill_state(int fd, void *userdata) {
+        const StateFile *s = userdata;
+        int r = write_all(fd, s->header, sizeof(*s->header), 0);
+        if (r < 0)
+                return r;
+        return write_all(fd, s->payload->data, s->payload->size, sizeof(*s->header));
+}
+
+int snapshot_save(Process *p, const char *dir, const char *language) {
+        Buffer payload = {};
+        SnapshotHeader header = {
+                .magic = SNAPSHOT_MAGIC,
+                .version = SNAPSHOT_FORMAT_VERSION,
+                .header_size = sizeof(SnapshotHeader),
+        };
+        int r;
+
+        if (p->state != PROCESS_READY)
+                return log_error_errno(EINVAL, "The program never reached its ready point");
+        if (strlen(language) >= SNAPSHOT_LANGUAGE_MAX)
+                return -EINVAL;
+        if (vfs_tmpfs_bytes_used(p->vfs) != p->tmpfs_baseline)
+                return log_error_errno(EOPNOTSUPP,
+                                       "The runner left files in the tmpfs; a snapshot holds none");
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create %s: %m", dir);
+
+        r = save_payload(p, &payload);
+        if (r < 0) {
+                free(payload.data);
+                return r;
+        }
+        memcpy(header.image_sha256, image_sha256(p->image), 32);
+        sha256_buffer(payload.data, payload.size, header.payload_sha256);
+        header.payload_size = payload.size;
+        header.memory_size = p->vm->ram_next;
+        header.memory_limit = p->mm.commit_limit;
+        strcpy(header.language, language);
+
+        /* Memory first: a state file never names memory that isn't there yet. */
+        r = write_file_atomic(dir, "memory", fill_memory, p->vm);
+        if (r >= 0)
+                r = write_file_atomic(dir, "state", fill_state,
+                                      &(StateFile){.header = &header, .payload = &payload});
+        free(payload.data);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the snapshot in %s: %m", dir);
+        return 0;
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+typedef struct Cursor {
+        const uint8_t *p;
+        size_t left;
+} Cursor;
+
+static int take(Cursor *c, void *dst, size_t size) {
+        if (size > c->left)
+                return -EBADMSG;
+        memcpy(dst, c->p, size);
+        c->p += size;
+        c->left -= size;
+        return 0;
+}
+
+static int read_state_file(const char *dir, SnapshotHeader *ret_header, uint8_t **ret_payload) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ uint8_t *payload = NULL;
+        struct stat st;
+        uint8_t digest[32];
+
+        if (snprintf(path, sizeof(path), "%s/state", dir) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", path);
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(SnapshotHeader) ||
+            st.st_size > (off_t)(sizeof(SnapshotHeader) + SNAPSHOT_STATE_MAX))
+                return log_error_errno(EBADMSG, "%s: not a snapshot state file (size %jd)", path,
+                                       (intmax_t)st.st_size);
+        if (pread(fd, ret_header, sizeof(*ret_header), 0) != sizeof(*ret_header))
+                return log_error_errno(EBADMSG, "%s: truncated header", path);
+        if (memcmp(ret_header->magic, SNAPSHOT_MAGIC, 8) != 0)
+                return log_error_errno(EBADMSG, "%s: bad magic, not a sandboxd snapshot", path);
+        if (ret_header->version != SNAPSHOT_FORMAT_VERSION ||
+            ret_header->header_size != sizeof(SnapshotHeader))
+                return log_error_errno(EPROTO,
+                                       "%s: snapshot format version %u, this build reads %u", path,
+                                       ret_header->version, SNAPSHOT_FORMAT_VERSION);
+        if (ret_header->payload_size != (uint64_t)st.st_size - sizeof(SnapshotHeader))
+                return log_error_errno(EBADMSG, "%s: truncated (payload %" PRIu64 " bytes, file "
+                                       "holds %jd)",
+                                       path, ret_header->payload_size,
+                                       (intmax_t)(st.st_size - (off_t)sizeof(SnapshotHeader)));
+        if (memchr(ret_header->language, 0, SNAPSHOT_LANGUAGE_MAX) == NULL)
+                return log_error_errno(EBADMSG, "%s: bad language field", path);
+        if (!ret_payload)
+                return 0;
+
+        payload = malloc(MAX(ret_header->payload_size, 1u));
+        if (!payload)
+                return -ENOMEM;
+        if (pread(fd, payload, ret_header->payload_size, sizeof(SnapshotHeader)) !=
+            (ssize_t)ret_header->payload_size)
+                return log_error_errno(EBADMSG, "%s: short read", path);
+        sha256_buffer(payload, ret_header->payload_size, digest);
+        if (memcmp(digest, ret_header->payload_sha256, 32) != 0)
+                return log_error_errno(EBADMSG, "%s: checksum mismatch, the snapshot is corrupt",
+                                       path);
+        *ret_payload = TAKE_PTR(payload);
+        return 0;
+}
+
+int snapshot_read_header(const char *dir, SnapshotHeader *ret) {
+        return read_state_file(dir, ret, NULL);
+}
+
+static int load_vm_section(Process *p, Cursor *c, uint64_t memory_size) {
+        Vm *vm = p->vm;
+        VmSaved s;
+
+        if (take(c, &s, sizeof(s)) < 0)
+                return -EBADMSG;
+        if (s.ram_next != memory_size || s.free_count > s.ram_next / PAGE_SIZE ||
+            s.data_pages > s.ram_next / PAGE_SIZE || s.table_pages > s.ram_next / PAGE_SIZE ||
+            s.free_count * sizeof(uint64_t) != c->left)
+                return -EBADMSG;
+        if (s.data_pages > vm->data_page_limit)
+                return log_error_errno(E2BIG, "The snapshot holds %" PRIu64 " MiB, more than the "
+                                       "memory limit",
+                                       s.data_pages * PAGE_SIZE >> 20);
+        vm->data_pages = s.data_pages;
+        vm->data_pages_peak = s.data_pages;
+        vm->table_pages = s.table_pages;
+        if (s.free_count) {
+                vm->free_pages = calloc(s.free_count, sizeof(uint64_t));
+                if (!vm->free_pages)
+                        return -ENOMEM;
+                vm->free_capacity = s.free_count;
+                for (uint64_t i = 0; i < s.free_count; i++) {
+                        uint64_t gpa = 0;
+                        (void)take(c, &gpa, sizeof(gpa));
+                        if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa < GPA_FIRST_FREE ||
+                            gpa >= s.ram_next)
+                                return -EBADMSG;
+                        vm->free_pages[vm->free_count++] = gpa;
+                }
+        }
+        return 0;
+}
+
+static int load_mm_section(Process *p, Cursor *c) {
+        Mm *mm = &p->mm;
+        uint64_t prev_end = 0;
+        MmSaved s;
+
+        if (take(c, &s, sizeof(s)) < 0 || s.vma_count > 1u << 20 ||
+            s.vma_count * sizeof(VmaSaved) != c->left)
+                return -EBADMSG;
+        if (s.brk_start > s.brk || s.brk > s.brk_max || s.stack_limit > s.stack_top ||
+            s.stack_top > USER_MAX || s.mmap_next > USER_MAX)
+                return -EBADMSG;
+        if (s.committed > mm->commit_limit)
+                return log_error_errno(E2BIG, "The snapshot commits %" PRIu64 " MiB, more than "
+                                       "the memory limit",
+                                       s.committed >> 20);
+        mm->vmas = calloc(MAX(s.vma_count, 1u), sizeof(Vma));
+        if (!mm->vmas)
+                return -ENOMEM;
+        mm->capacity = MAX(s.vma_count, 1u);
+        for (uint64_t i = 0; i < s.vma_count; i++) {
+                VmaSaved v;
+                (void)take(c, &v, sizeof(v));
+                if (v.start >= v.end || v.start < prev_end || v.end > USER_MAX ||
+                    !IS_ALIGNED(v.start, PAGE_SIZE) || !IS_ALIGNED(v.end, PAGE_SIZE) ||
+                    (v.prot & ~7) || (v.backing != VMA_ANON && v.backing != VMA_IMAGE))
+                        return -EBADMSG;
+                if (v.backing == VMA_IMAGE &&
+                    !range_within(v.image_base, v.file_offset, image_size(p->image)))
+                        return -EBADMSG;
+                mm->vmas[mm->count++] = (Vma){
+                        .start = v.start,
+                        .end = v.end,
+                        .prot = v.prot,
+                        .flags = v.flags,
+                        .backing = v.backing,
+                        .file_offset = v.file_offset,
+                        .file_length = v.file_length,
+                        .image_base = v.image_base,
+                        .committed = v.committed != 0,
+                };
+                prev_end = v.end;
+        }
+        mm->mmap_next = s.mmap_next;
+        mm->mmap_floor = s.mmap_floor;
+        mm->brk_start = s.brk_start;
+        mm->brk = s.brk;
+        mm->brk_max = s.brk_max;
+        mm->stack_top = s.stack_top;
+        mm->stack_limit = s.stack_limit;
+        mm->committed = s.committed;
+        mm->faults = s.faults;
+        return 0;
+}
+
+static int load_process_section(Process *p, Cursor *c) {
+        ProcessSaved s;
+
+        if (c->left != sizeof(s) || take(c, &s, sizeof(s)) < 0)
+                return -EBADMSG;
+        if (s.request_fd < -1 || s.request_fd > 1023)
+                return -EBADMSG;
+        memcpy(p->actions, s.actions, sizeof(p->actions));
+        p->sigmask = s.sigmask;
+        p->altstack_sp = s.altstack_sp;
+        p->altstack_size = s.altstack_size;
+        p->altstack_flags = s.altstack_flags;
+        p->clear_child_tid = s.clear_child_tid;
+        p->robust_list = s.robust_list;
+        p->rlimit_stack = s.rlimit_stack;
+        p->request_fd = s.request_fd;
+        p->awaiting_request = s.awaiting_request != 0;
+        return 0;
+}
+
+static int load_fds_section(Process *p, Cursor *c) {
+        uint32_t limit, count;
+        int r;
+
+        if (take(c, &limit, sizeof(limit)) < 0 || take(c, &count, sizeof(count)) < 0 ||
+            (uint64_t)count * sizeof(FdSaved) != c->left || count > limit)
+                return -EBADMSG;
+        r = fdtable_set_limit(p->fds, limit);
+        if (r < 0)
+                return -EBADMSG;
+        for (uint32_t i = 0; i < count; i++) {
+                _cleanup_(file_unrefp) OpenFile *f = NULL;
+                FdSaved s;
+
+                (void)take(c, &s, sizeof(s));
+                if (s.fd < 0 || (uint32_t)s.fd >= limit)
+                        return -EBADMSG;
+                if (s.kind == FILE_STDIN || s.kind == FILE_OUTPUT) {
+                        if (s.fd > 2 && s.fd != p->request_fd)
+                                return -EBADMSG;
+                        continue; /* made anew: stdio by process setup, the channel below */
+                }
+                if (s.kind != FILE_NODE)
+                        return -EBADMSG;
+                if (!(s.fs == FS_IMAGE && s.idx < image_entry_count(p->image)) &&
+                    !(s.fs == FS_DEV && s.idx < _DEV_MAX))
+                        return -EBADMSG;
+                r = file_new_node(p->vfs, (VNode){.fs = s.fs, .idx = s.idx}, s.flags, &f);
+                if (r < 0)
+                        return r;
+                f->pos = s.pos;
+                r = fdtable_install_at(p->fds, f, s.fd, s.cloexec != 0);
+                if (r < 0)
+                        return r;
+        }
+        if (p->awaiting_request) {
+                if (p->request_fd < 3)
+                        return -EBADMSG;
+                r = process_open_request_channel(p, p->request_fd);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int load_vfs_section(Process *p, Cursor *c) {
+        char cwd[PATH_MAX];
+        VfsSaved s;
+
+        if (take(c, &s, sizeof(s)) < 0 || s.cwd_length == 0 || s.cwd_length >= sizeof(cwd) ||
+            s.cwd_length != c->left || (s.umask & ~0777u))
+                return -EBADMSG;
+        (void)take(c, cwd, s.cwd_length);
+        cwd[s.cwd_length] = 0;
+        if (strlen(cwd) != s.cwd_length || cwd[0] != '/')
+                return -EBADMSG;
+        vfs_umask(p->vfs, s.umask);
+        return vfs_chdir(p->vfs, p->fds, cwd) < 0 ? -EBADMSG : 0;
+}
+
+static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payload) {
+        Cursor all = {.p = payload, .left = h->payload_size};
+        unsigned seen = 0;
+        VmCpuState cpu;
+        int r;
+
+        while (all.left > 0) {
+                SectionHeader sh;
+                Cursor c;
+
+                if (take(&all, &sh, sizeof(sh)) < 0 || sh.length > all.left || sh.tag < 1 ||
+                    sh.tag > SECTION_VFS || (seen & (1u << sh.tag)))
+                        return -EBADMSG;
+                c = (Cursor){.p = all.p, .left = sh.length};
+                all.p += sh.length;
+                all.left -= sh.length;
+                seen |= 1u << sh.tag;
+
+                switch (sh.tag) {
+                case SECTION_CPU:
+                        if (sh.length != sizeof(cpu) || take(&c, &cpu, sizeof(cpu)) < 0)
+                                return -EBADMSG;
+                        /* The program runs at CPL3 in our segments, whatever the file says. */
+                        /* The program runs at CPL3 in our segments, stopped in a syscall or
+                         * in its own code, whatever the file says. */
+                        if ((cpu.sregs.cs.selector & 3) != 3 ||
+                            (cpu.regs.rip >= USER_MAX &&
+                             (cpu.regs.rip < VA_SYSCALL_STUB ||
+                              cpu.regs.rip >= VA_SYSCALL_STUB + PAGE_SIZE)))
+                                return -EBADMSG;
+                        r = vm_load_cpu(p->vm, &cpu);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to load the vCPU state: %m");
+                        break;
+                case SECTION_VM:
+                        r = load_vm_section(p, &c, h->memory_size);
+                        break;
+                case SECTION_MM:
+                        r = load_mm_section(p, &c);
+                        break;
+                case SECTION_PROCESS:
+                        r = load_process_section(p, &c);
+                        break;
+                case SECTION_FDS:
+                        if (!(seen & (1u << SECTION_PROCESS)))
+                                return -EBADMSG; /* the fds need the request channel's number */
+                        r = load_fds_section(p, &c);
+                        break;
+                case SECTION_VFS:
+                        r = load_vfs_section(p, &c);
+                        break;
+                default:
+                        return -EBADMSG;
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (seen != 0x7e)
+                return -EBADMSG;
+        return 0;
+}
+
+int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
+                  Process **ret) {
+        _cleanup_(process_freep) Process *p = NULL;
+        _cleanup_free_ uint8_t *payload = NULL;
+        _cleanup_close_ int memory_fd = -1;
+        char path[PATH_MAX];
+        SnapshotHeader h;
+        struct stat st;
+        Vm *vm = NULL;
+        int r;
+
+        r = read_state_file(dir, &h, &payload);
+        if (r < 0)
+                return r;
+        if (memcmp(h.image_sha256, image_sha256(config->image), 32) != 0)
+                return log_error_errno(ESTALE, "%s was made from another image (%s is current)",
+                                       dir, image_sha256_hex(config->image));
+        if (language && strcmp(h.language, language) != 0)
+                return log_error_errno(EINVAL, "%s is a %s snapshot, not %s", dir, h.language,
+                                       language);
+
+        if (snprintf(path, sizeof(path), "%s/memory", dir) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        memory_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (memory_fd < 0)
+                return log_error_errno(errno, "Failed to open %s: %m", path);
+        if (fstat(memory_fd, &st) < 0)
+                return -errno;
+        if ((uint64_t)st.st_size != h.memory_size || !IS_ALIGNED(h.memory_size, PAGE_SIZE) ||
+            h.memory_size < GPA_FIRST_FREE)
+                return log_error_errno(EBADMSG, "%s: %jd bytes, the state says %" PRIu64, path,
+                                       (intmax_t)st.st_size, h.memory_size);
+
+        r = vm_new_restored(config->memory_limit, image_bytes(config->image),
+                            image_size(config->image), memory_fd, h.memory_size, h.memory_size,
+                            &vm);
+        if (r < 0)
+                return r;
+        r = process_new_with_vm(config, vm, &p);
+        if (r < 0)
+                return r;
+        r = load_payload(p, &h, payload);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "%s: malformed snapshot state", dir);
+        if (r < 0)
+                return r;
+        p->state = PROCESS_READY;
+        *ret = TAKE_PTR(p);
+        return 0;
+}

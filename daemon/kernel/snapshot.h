@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* Snapshots of a process at its ready point (DESIGN.md §6): a directory holding
+ *
+ *   memory  the VM's RAM up to its allocator's high-water mark, as a sparse file (zero pages are
+ *           holes), mapped copy-on-write by every restore so all of them share the page cache;
+ *   state   SnapshotHeader, then a payload of tagged sections: vCPU, RAM allocator, address
+ *           space, process (signals, limits, request channel), fd table, filesystem (cwd, umask).
+ *
+ * The header names the image the snapshot was made from and carries the payload's SHA-256. A
+ * snapshot is read with size limits and checked field by field as if hostile; one that is
+ * corrupt, truncated, from another image or another version is refused with a message saying
+ * which. Bump SNAPSHOT_FORMAT_VERSION when the header, a section, or a saved struct changes. */
+#pragma once
+
+#include <stdint.h>
+
+#include "process.h"
+
+#define SNAPSHOT_MAGIC "SBXSNAP\0"
+#define SNAPSHOT_FORMAT_VERSION 1
+#define SNAPSHOT_STATE_MAX (16u * 1024 * 1024)
+#define SNAPSHOT_LANGUAGE_MAX 16
+
+typedef struct SnapshotHeader {
+        char magic[8];
+        uint32_t version;
+        uint32_t header_size;
+        uint8_t image_sha256[32];
+        uint8_t payload_sha256[32];
+        uint64_t payload_size;
+        uint64_t memory_size;  /* bytes of the memory file */
+        uint64_t memory_limit; /* what the runner was started with */
+        char language[SNAPSHOT_LANGUAGE_MAX];
+} SnapshotHeader;
+
+/* Saves p, which must be PROCESS_READY with nothing the format can't hold (open files other than
+ * the standard streams, the request channel and image or /dev files; tmpfs contents). Writes
+ * into dir (created if missing), replacing an older snapshot atomically per file. */
+int snapshot_save(Process *p, const char *dir, const char *language);
+
+/* Restores a process from dir: a fresh VM over the memory file, the kernel state rebuilt, the
+ * standard streams from config, the request still pending (deliver it with
+ * process_deliver_request). config->memory_limit may differ from the snapshot's, if it still
+ * holds what the snapshot uses. Returns 0, -EBADMSG (corrupt), -ESTALE (other image),
+ * -EPROTO (other version), or another -errno; logs why. */
+int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
+                  Process **ret);
+
+/* Reads and checks dir's header only (for deciding whether a snapshot is stale). */
+int snapshot_read_header(const char *dir, SnapshotHeader *ret);

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+"""sandboxd's Python runner: the program every Python snapshot is taken inside.
+
+It imports what users commonly need, then blocks reading its request from fd 3. That read is
+the ready point: the worker snapshots the VM there, and every restored copy finishes the read
+with a different request. The request is 8 bytes of little-endian length, then a JSON object:
+{"code": str, "args": [str], "env": {str: str}, "cwd": str}. stdin, stdout and stderr are
+the worker's to set up (fds 0-2) before the read returns.
+
+The code then runs with the semantics of `python3 -c CODE ARGS...`: a fresh __main__,
+sys.argv == ['-c', *ARGS], an uncaught exception printed by sys.excepthook (without this
+file's frame) and exit status 1, SystemExit codes as the interpreter maps them, atexit
+handlers, flushed streams.
+"""
+import os
+import sys
+
+# What users commonly import, so the snapshot has it loaded and a request doesn't pay for it.
+import atexit
+import base64
+import bisect
+import collections
+import csv
+import dataclasses
+import datetime
+import decimal
+import enum
+import fractions
+import functools
+import hashlib
+import heapq
+import io
+import itertools
+import json
+import math
+import pathlib
+import random
+import re
+import statistics
+import string
+import struct
+import tempfile
+import textwrap
+import time
+import traceback
+import types
+import typing
+import uuid
+
+REQUEST_FD = 3
+
+
+def read_exactly(fd, n):
+    chunks = []
+    while n > 0:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError("request channel closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def reseed():
+    # Every restored VM starts from the same memory: draw fresh host entropy into every PRNG
+    # the standard library keeps, so no two sandboxes repeat a value.
+    random.seed()
+    tempfile._name_sequence = None
+
+
+def apply_environment(request):
+    os.environ.clear()
+    os.environ.update(request.get("env", {}))
+    os.chdir(request.get("cwd", "/home/sandbox"))
+    sys.argv = ["-c"] + list(request.get("args", []))
+    # `python3 -c` puts the working directory first on the import path, not the script's.
+    sys.path[0] = ""
+
+
+def exit_code_of(exc):
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def run(code):
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = __builtins__
+    sys.modules["__main__"] = main
+    try:
+        compiled = compile(code, "<string>", "exec")
+        exec(compiled, main.__dict__)
+        return 0
+    except SystemExit as exc:
+        return exit_code_of(exc)
+    except BaseException as exc:
+        tb = exc.__traceback__
+        # Drop this file's frame, as `python3 -c` shows only the program's.
+        if tb is not None and tb.tb_frame.f_code is run.__code__:
+            tb = tb.tb_next
+        # The display uses the exception's own traceback when it has one.
+        exc.__traceback__ = tb
+        try:
+            sys.excepthook(type(exc), exc, tb)
+        except BaseException:
+            pass
+        return 1
+
+
+def finish(status):
+    try:
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(status)
+
+
+def main():
+    header = read_exactly(REQUEST_FD, 8)  # the ready point
+    request = json.loads(read_exactly(REQUEST_FD, int.from_bytes(header, "little")))
+    os.close(REQUEST_FD)
+    reseed()
+    apply_environment(request)
+    finish(run(request["code"]))
+
+
+main()
