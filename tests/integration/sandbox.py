@@ -25,8 +25,17 @@ EXIT_SKIP = 77
 
 HOST_PYTHON = "/usr/bin/python3.11"
 
-# What the guest gets when the request sets no env (DESIGN / sandboxd-vm --help).
-GUEST_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/home/sandbox", "LANG": "C.UTF-8"}
+# The environment every guest program starts with when the request sets no env: the worker's
+# default_env in daemon/worker/run.c. Pinned here on purpose, so a change to it is deliberate
+# (and the host runs of test_python_compare get the same).
+GUEST_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/home/sandbox",
+    "LANG": "C.UTF-8",
+    "USER": "sandbox",
+    "LOGNAME": "sandbox",
+    "TMPDIR": "/tmp",
+}
 GUEST_HOME = "/home/sandbox"
 
 # The fields of sandboxd-vm's JSON result and the types each may have.

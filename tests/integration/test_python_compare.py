@@ -53,15 +53,15 @@ def read_inputs(program):
     return stdin, args, env
 
 
-def diff(label, expected, actual):
+def diff(label, expected, actual, sides=("host", "guest")):
     if expected == actual:
         return None
     lines = list(
         difflib.unified_diff(
             expected.splitlines(keepends=True),
             actual.splitlines(keepends=True),
-            fromfile=f"{label} (host)",
-            tofile=f"{label} (guest)",
+            fromfile=f"{label} ({sides[0]})",
+            tofile=f"{label} ({sides[1]})",
             n=2,
         )
     )
@@ -69,8 +69,8 @@ def diff(label, expected, actual):
     if len(lines) > 80:
         shown += f"... {len(lines) - 80} more diff lines\n"
     if not lines:  # differ only in something splitlines hides
-        shown = f"host {expected[:200]!r}\nguest {actual[:200]!r}\n"
-    return f"{label} differs (host {len(expected)} chars, guest {len(actual)} chars):\n{shown}"
+        shown = f"{sides[0]} {expected[:200]!r}\n{sides[1]} {actual[:200]!r}\n"
+    return f"{label} differs ({sides[0]} {len(expected)} chars, {sides[1]} {len(actual)} chars):\n{shown}"
 
 
 def compare(vm, program):
@@ -81,10 +81,11 @@ def compare(vm, program):
     first = sandbox.run_host(code, args=args, env=env, stdin=stdin)
     second = sandbox.run_host(code, args=args, env=env, stdin=stdin)
     if (first.returncode, first.stdout, first.stderr) != (second.returncode, second.stdout, second.stderr):
+        runs = ("host run 1", "host run 2")
         raise sandbox.TestFailure(
             "the program is not deterministic on the host (two runs differ): fix the program\n"
-            + (diff("stdout", sandbox.as_guest_text(first.stdout), sandbox.as_guest_text(second.stdout)) or "")
-            + (diff("stderr", sandbox.as_guest_text(first.stderr), sandbox.as_guest_text(second.stderr)) or "")
+            + (diff("stdout", sandbox.as_guest_text(first.stdout), sandbox.as_guest_text(second.stdout), runs) or "")
+            + (diff("stderr", sandbox.as_guest_text(first.stderr), sandbox.as_guest_text(second.stderr), runs) or "")
             + f"exit codes {first.returncode} / {second.returncode}"
         )
     sandbox.check(first.returncode >= 0, f"the program died of signal {-first.returncode} on the host")

@@ -59,8 +59,10 @@ async def main():
     loop.call_later(0.01, ev.set)
     await ev.wait()
     print("event set", ev.is_set())
-    fut = loop.run_in_executor(None, sum, range(1000))
-    print("executor", await fut)
+    reader = asyncio.StreamReader()
+    reader.feed_data(b"line one\nline two\n")
+    reader.feed_eof()
+    print([line async for line in reader])
 
 
 asyncio.run(main())
