@@ -18,7 +18,35 @@
 guest_syscall_stub_start:
         movabs %al, VA_TRAP_SYSCALL
         sysretq
+
+/* Warm-up, run by the VMM on a freshly restored VM before it is handed a request: touches each
+ * page of a list so KVM builds its shadow entries (and the host its copy-on-write copies) now,
+ * off the request path. RDI: the list, RSI: its length; each entry is a page address, bit 0 set
+ * for a write. A write ORs zero into the first byte: memory is left as it was. Ends with a trap
+ * through the syscall entry above, RAX = PREFAULT_DONE. */
+        .globl guest_prefault_offset
+guest_prefault:
+1:      testq %rsi, %rsi
+        jz 3f
+        movq (%rdi), %rdx
+        testb $1, %dl
+        jz 2f
+        andq $-4096, %rdx
+        orb $0, (%rdx)
+        jmp 4f
+2:      movb (%rdx), %al
+4:      addq $8, %rdi
+        decq %rsi
+        jmp 1b
+3:      movl $PREFAULT_DONE, %eax
+        jmp guest_syscall_stub_start
 guest_syscall_stub_end:
+
+        .section .rodata.guest_stubs_offsets, "a"
+        .balign 8
+guest_prefault_offset:
+        .quad guest_prefault - guest_syscall_stub_start
+        .section .rodata.guest_stubs, "a"
 
 /* IDT entry N points at start + 16*N (EXCEPTION_STUB_STRIDE). Each pushes a zero error code where the CPU pushes none,
  * then the vector, so the VMM always finds [vector, error, rip, cs, rflags, rsp, ss] at RSP.

@@ -41,6 +41,11 @@
 #define VA_SYSCALL_STUB 0x7fffff000000UL /* user, read + execute: LSTAR */
 #define VA_TRAP_SYSCALL 0x7fffff001000UL /* user, write: the store that exits */
 
+/* The warm-up's page list (read-only to the program; see guest_prefault in guest/stubs.S). */
+#define VA_PREFAULT_LIST 0x7fffff100000UL
+#define PREFAULT_LIST_MAX_PAGES 64 /* 32768 entries */
+#define PREFAULT_DONE 0x5bd0
+
 /* User address space handed to programs: [USER_MIN, USER_MAX). */
 #define USER_MIN 0x10000UL
 #define USER_MAX 0x7ffffe000000UL

@@ -96,3 +96,10 @@ uint64_t paging_next_present(Vm *vm, uint64_t start, uint64_t end) {
         }
         return end;
 }
+
+void paging_clear_accessed(Vm *vm, uint64_t va) {
+        uint64_t *pte = va_is_canonical(va) ? leaf_entry(vm, va, false) : NULL;
+
+        if (pte && (*pte & PTE_P))
+                *pte &= ~(PTE_A | PTE_D);
+}

@@ -32,3 +32,9 @@ uint64_t paging_lookup(Vm *vm, uint64_t va);
 /* The first address in [start, end) whose page is present, or `end`. Skips absent tables
  * whole, so scanning a fresh range costs a few lookups however large it is. */
 uint64_t paging_next_present(Vm *vm, uint64_t start, uint64_t end);
+
+/* Clears the accessed and dirty bits of the present leaf entry for `va`, so the CPU (or KVM's
+ * shadow walker) sets them again on the next access: how a warm-up recording learns which pages
+ * a run touches. Only for a VM that has not run since it was created (its shadow tables are
+ * empty), as this is an edit of a present entry. */
+void paging_clear_accessed(Vm *vm, uint64_t va);

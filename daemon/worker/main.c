@@ -353,16 +353,44 @@ static int read_request_line(char **ret, size_t *ret_size) {
         return 0;
 }
 
-static int verb_serve(int argc, char *argv[]) {
+/* One request of serve: read its line, run it on the prepared VM, print the result. Returns 0,
+ * -ENODATA at end of input, or -errno. A malformed request is answered with an error object and
+ * is not fatal to the worker. */
+static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *result) {
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
-        _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
-        _cleanup_(image_freep) Image *image = NULL;
         _cleanup_free_ char *line = NULL;
         ProtocolError error = {};
         json_error_t json_error;
-        Prepared prepared;
         json_t *params;
         size_t size = 0;
+        int r;
+
+        r = read_request_line(&line, &size);
+        if (r < 0)
+                return r == -ENODATA ? r : log_error_errno(r, "Failed to read the request: %m");
+        params = json_loadb(line, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
+        if (!params) {
+                error = (ProtocolError){.kind = EXEC_ERROR_INVALID_PARAMS};
+                snprintf(error.message, sizeof(error.message), "malformed JSON: %s",
+                         json_error.text);
+                return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
+        }
+        r = exec_request_from_json(params, &req, &error);
+        json_decref(params);
+        if (r < 0) {
+                if (error.kind == EXEC_ERROR_NONE)
+                        return r;
+                return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
+        }
+        r = run_request(options, prepared, &req);
+        if (r < 0)
+                return r;
+        return print_json(exec_result_to_json(result));
+}
+
+static int verb_serve(int argc, char *argv[]) {
+        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(image_freep) Image *image = NULL;
         int r;
 
         r = parse_args(VERB_SERVE, argc, argv, &req);
@@ -376,35 +404,27 @@ static int verb_serve(int argc, char *argv[]) {
                 .runtime_version = SANDBOXD_PYTHON_VERSION,
                 .snapshot_dir = arg_snapshot,
         };
-        /* Restored for the largest memory limit a request may ask for: the RAM slot is only
-         * reserved address space until the guest touches it. */
-        r = run_prepare(&options, EXEC_MEMORY_MB_MAX * 1024 * 1024, &prepared, &result);
-        if (r < 0)
-                return r;
-        printf("{\"ready\":true,\"restore_ms\":%.3f}\n", prepared.restore_ms);
-        fflush(stdout);
 
-        r = read_request_line(&line, &size);
-        if (r < 0) {
+        /* Each request gets a VM restored before it arrives, and the VM is thrown away after
+         * it: nothing of one request can reach the next. */
+        for (;;) {
+                _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
+                Prepared prepared;
+
+                /* Restored for the largest memory limit a request may ask for: the RAM slot is
+                 * only reserved address space until the guest touches it. */
+                r = run_prepare(&options, EXEC_MEMORY_MB_MAX * 1024 * 1024, &prepared, &result);
+                if (r < 0)
+                        return r;
+                printf("{\"ready\":true,\"restore_ms\":%.3f}\n", prepared.restore_ms);
+                fflush(stdout);
+                r = serve_one(&options, &prepared, &result);
                 run_prepared_done(&prepared);
-                return r == -ENODATA ? 0 : log_error_errno(r, "Failed to read the request: %m");
+                if (r == -ENODATA)
+                        return 0;
+                if (r < 0)
+                        return r;
         }
-        params = json_loadb(line, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
-        if (!params) {
-                run_prepared_done(&prepared);
-                return log_error_errno(EINVAL, "Malformed request: %s", json_error.text);
-        }
-        r = exec_request_from_json(params, &req, &error);
-        json_decref(params);
-        if (r < 0) {
-                run_prepared_done(&prepared);
-                return log_error_errno(r, "Invalid request (%s): %s", error.field, error.message);
-        }
-        r = run_request(&options, &prepared, &req);
-        run_prepared_done(&prepared);
-        if (r < 0)
-                return r;
-        return print_json(exec_result_to_json(&result));
 }
 
 int main(int argc, char *argv[]) {

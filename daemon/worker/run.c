@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <time.h>
 
@@ -9,6 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "snapshot.h"
+#include "warmup.h"
 
 #define PYTHON_PATH "/usr/bin/python3.11"
 #define PYTHON_RUNNER "/usr/lib/sandboxd/python_runner.py"
@@ -174,6 +176,9 @@ int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prep
         r = snapshot_load(&config, options->snapshot_dir, "python", &prepared->process);
         if (r < 0)
                 return r;
+        r = warmup_replay(prepared->process, options->snapshot_dir);
+        if (r < 0)
+                log_debug_errno(r, "Warm-up failed, ignoring: %m");
         prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
         return 0;
 }
@@ -300,6 +305,46 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
         return 0;
 }
 
+/* What a typical request does, for the warm-up list: print, a comprehension, a little JSON. */
+#define WARMUP_SAMPLE_CODE                                                                        \
+        "import json, math\n"                                                                  \
+        "values = [math.sqrt(i) for i in range(100)]\n"                                        \
+        "print(json.dumps({'n': len(values), 'sum': round(sum(values), 3)}))\n"                \
+        "print(1)\n"
+
+/* Restores the snapshot just written, serves the sample request with accessed/dirty bits
+ * cleared beforehand, and records the list. */
+static int record_warmup(const RunOptions *options, const char *dir) {
+        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        ExecResult result = EXEC_RESULT_INIT;
+        Prepared prepared;
+        char path[PATH_MAX];
+        int r;
+
+        if (snprintf(path, sizeof(path), "%s/warmup", dir) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        (void)unlink(path); /* the old list would touch pages before the recording looks */
+        RunOptions o = *options;
+        o.snapshot_dir = dir;
+        req.language = EXEC_LANGUAGE_PYTHON;
+        r = exec_request_set_code(&req, WARMUP_SAMPLE_CODE, strlen(WARMUP_SAMPLE_CODE));
+        if (r >= 0)
+                r = run_prepare(&o, req.memory_mb * 1024 * 1024, &prepared, &result);
+        if (r >= 0) {
+                warmup_prepare_recording(prepared.process);
+                r = run_request(&o, &prepared, &req);
+                if (r >= 0 && result.exit_code != 0)
+                        r = log_error_errno(EPROTO, "The warm-up sample failed: %.*s",
+                                            (int)result.stderr_buf.size,
+                                            result.stderr_buf.data ?: "");
+                if (r >= 0)
+                        r = warmup_record(prepared.process, dir);
+                run_prepared_done(&prepared);
+        }
+        exec_result_done(&result);
+        return r;
+}
+
 int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const char *dir) {
         _cleanup_(process_freep) Process *p = NULL;
         _cleanup_free_ char **envp = NULL;
@@ -344,6 +389,8 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
                  (now_ns(CLOCK_MONOTONIC) - start) / 1e6, p->syscalls,
                  p->vm->data_pages * PAGE_SIZE >> 20, dir);
         r = snapshot_save(p, dir, "python");
+        if (r >= 0)
+                r = record_warmup(options, dir);
 finish:
         exec_result_done(&result);
         return r;
