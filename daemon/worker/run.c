@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "layout.h"
@@ -141,6 +143,16 @@ static int encode_runner_request(const ExecRequest *req, char **ret, size_t *ret
         json_object_set_new(o, "args", args);
         json_object_set_new(o, "env", env);
         json_object_set_new(o, "cwd", json_string(req->cwd ?: GUEST_HOME));
+        /* Fresh entropy for the interpreter's PRNGs, which the snapshot froze. */
+        uint8_t seed[32];
+        char seed_hex[65];
+        if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
+                json_decref(o);
+                return -EIO;
+        }
+        for (size_t i = 0; i < sizeof(seed); i++)
+                snprintf(seed_hex + 2 * i, 3, "%02x", seed[i]);
+        json_object_set_new(o, "seed", json_string(seed_hex));
         text = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (!text)
