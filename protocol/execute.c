@@ -716,8 +716,8 @@ static int get_string(const json_t *v, const char *field, size_t index, const ch
 
 static int parse_language(const json_t *params, ExecRequest *req, ProtocolError *e) {
         json_t *v = json_object_get(params, "language");
-        const char *s;
-        size_t len;
+        const char *s = NULL;
+        size_t len = 0;
         char name[33], list[128];
         int r;
 
@@ -741,8 +741,8 @@ static int parse_language(const json_t *params, ExecRequest *req, ProtocolError 
 
 static int parse_code(const json_t *params, ExecRequest *req, ProtocolError *e) {
         json_t *v = json_object_get(params, "code");
-        const char *s;
-        size_t len;
+        const char *s = NULL;
+        size_t len = 0;
         int r;
 
         if (!v)
@@ -759,8 +759,8 @@ static int parse_code(const json_t *params, ExecRequest *req, ProtocolError *e) 
 
 static int parse_stdin(const json_t *params, ExecRequest *req, ProtocolError *e) {
         json_t *v = get_optional(params, "stdin");
-        const char *s;
-        size_t len;
+        const char *s = NULL;
+        size_t len = 0;
         int r;
 
         if (!v)
@@ -789,8 +789,8 @@ static int parse_args(const json_t *params, ExecRequest *req, ProtocolError *e) 
                 return r;
 
         json_array_foreach(v, i, item) {
-                const char *s;
-                size_t len;
+                const char *s = NULL;
+                size_t len = 0;
 
                 r = get_string(item, "args", i, &s, &len, e);
                 if (r < 0)
@@ -809,7 +809,7 @@ static int parse_args(const json_t *params, ExecRequest *req, ProtocolError *e) 
 }
 
 static int parse_env_value(const json_t *value, size_t i, const char **ret, ProtocolError *e) {
-        size_t len;
+        size_t len = 0;
         int r;
 
         r = get_string(value, "env", i, ret, &len, e);
@@ -862,7 +862,7 @@ static int parse_env(const json_t *params, ExecRequest *req, ProtocolError *e) {
         if (r < 0)
                 return r;
         json_array_foreach(v, i, item) {
-                const char *s;
+                const char *s = NULL;
 
                 r = parse_env_value(item, i, &s, e);
                 if (r < 0)
@@ -876,8 +876,8 @@ static int parse_env(const json_t *params, ExecRequest *req, ProtocolError *e) {
 
 static int parse_cwd(const json_t *params, ExecRequest *req, ProtocolError *e) {
         json_t *v = get_optional(params, "cwd");
-        const char *s;
-        size_t len;
+        const char *s = NULL;
+        size_t len = 0;
         int r;
 
         if (!v)
