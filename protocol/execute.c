@@ -835,7 +835,7 @@ static int parse_env(const json_t *params, ExecRequest *req, ProtocolError *e) {
                         return r;
                 i = 0;
                 json_object_keylen_foreach(v, key, key_len, item) {
-                        const char *value;
+                        const char *value = NULL;
 
                         r = check_text("env", i, key, key_len, e);
                         if (r < 0)
