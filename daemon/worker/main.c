@@ -12,11 +12,13 @@
 #include "log.h"
 #include "macro.h"
 #include "run.h"
+#include "snapshot.h"
 
 static const char *arg_image;
 static const char *arg_exec_host_file;
 static const char *arg_snapshot;
 static const char *arg_out;
+static bool arg_force;
 
 static void help(FILE *f) {
         fprintf(f, "Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
@@ -117,6 +119,7 @@ enum {
         OPT_DEBUG,
         OPT_SNAPSHOT,
         OPT_OUT,
+        OPT_FORCE,
 };
 
 typedef enum Verb {
@@ -144,6 +147,7 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                 {"debug", no_argument, NULL, OPT_DEBUG},
                 {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
                 {"out", required_argument, NULL, OPT_OUT},
+                {"force", no_argument, NULL, OPT_FORCE},
                 {},
         };
         bool have_code = false;
@@ -232,6 +236,9 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                         break;
                 case OPT_OUT:
                         arg_out = optarg;
+                        break;
+                case OPT_FORCE:
+                        arg_force = true;
                         break;
                 default:
                         return -EINVAL;
@@ -329,6 +336,16 @@ static int verb_snapshot(int argc, char *argv[]) {
         r = open_image(&image);
         if (r < 0)
                 return r;
+        if (!arg_force) {
+                SnapshotHeader h;
+                if (snapshot_read_header(arg_out, &h) >= 0 &&
+                    memcmp(h.image_sha256, image_sha256(image), 32) == 0 &&
+                    strcmp(h.language, "python") == 0) {
+                        log_info("%s is up to date (image %.12s)", arg_out,
+                                 image_sha256_hex(image));
+                        return 0;
+                }
+        }
         RunOptions options = {.image = image};
         return run_make_snapshot(&options, req.memory_mb * 1024 * 1024, arg_out);
 }
@@ -351,6 +368,25 @@ static int read_request_line(char **ret, size_t *ret_size) {
         *ret = TAKE_PTR(line);
         *ret_size = n;
         return 0;
+}
+
+/* serve's streamed output: one line per piece, before the result line. */
+static void print_output_frame(int stream, const char *data, size_t size) {
+        _cleanup_free_ char *text = NULL;
+        size_t text_size;
+        json_t *frame;
+
+        if (utf8_sanitize(data, size, &text, &text_size) < 0)
+                return;
+        frame = json_pack("{s{ss}}", "output", "stream", stream == 1 ? "stdout" : "stderr");
+        if (!frame)
+                return;
+        if (json_object_set_new(json_object_get(frame, "output"), "data",
+                                json_stringn(text, text_size)) < 0) {
+                json_decref(frame);
+                return;
+        }
+        (void)print_json(frame);
 }
 
 /* One request of serve: read its line, run it on the prepared VM, print the result. Returns 0,
@@ -382,6 +418,8 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
                         return r;
                 return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
         }
+        if (req.stream)
+                prepared->on_output = print_output_frame;
         r = run_request(options, prepared, &req);
         if (r < 0)
                 return r;

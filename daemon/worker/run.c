@@ -34,9 +34,15 @@ static const char *const default_env[] = {
  * would with a reader that stopped looking, rather than failing on a write. */
 static ssize_t capture_output(void *userdata, int stream, const void *buf, size_t len) {
         Prepared *prepared = userdata;
+        ExecBuffer *b = stream == 1 ? &prepared->result->stdout_buf : &prepared->result->stderr_buf;
+        size_t before = b->size;
         int r = exec_result_append_output(prepared->result, stream, buf, len,
                                           prepared->max_output_bytes);
-        return r < 0 ? r : (ssize_t)len;
+        if (r < 0)
+                return r;
+        if (prepared->on_output && b->size > before)
+                prepared->on_output(stream, b->data + before, b->size - before);
+        return (ssize_t)len;
 }
 
 static Vm *volatile interrupt_target;

@@ -25,6 +25,9 @@ typedef struct Prepared {
         ExecResult *result;
         uint64_t max_output_bytes;
         double restore_ms;
+        /* When set (a request with stream: true), also called with each piece of output kept,
+         * as it is written. */
+        void (*on_output)(int stream, const char *data, size_t size);
 } Prepared;
 
 /* Restores the snapshot (when options->snapshot_dir) ahead of any request: the pool's path. The
