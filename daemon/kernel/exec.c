@@ -14,6 +14,7 @@
 #include "process.h"
 #include "syscall.h"
 #include "uaccess.h"
+#include "vdso.h"
 
 #define STACK_TOP 0x7ffffd000000UL
 #define STACK_MAX (8UL * 1024 * 1024)
@@ -132,6 +133,7 @@ static int build_stack(Process *p, const Loaded *exe, const Loaded *interp, char
                 {AT_CLKTCK, 100},
                 {AT_PLATFORM, at_platform},
                 {AT_EXECFN, at_execfn},
+                {AT_SYSINFO_EHDR, VA_VDSO},
                 {AT_NULL, 0},
         };
 
@@ -164,7 +166,7 @@ static int build_stack(Process *p, const Loaded *exe, const Loaded *interp, char
         return 0;
 }
 
-static int read_host_file(const char *path, Blob **ret) {
+int process_read_host_executable(const char *path, Blob **ret) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ uint8_t *data = NULL;
         struct stat st;
@@ -207,10 +209,9 @@ static int make_directories(Process *p, const char *path) {
         return 0;
 }
 
-int process_exec(Process *p, const char *path, const char *host_path, char *const argv[],
+int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv[],
                  char *const envp[], const char *cwd) {
         _cleanup_(file_unrefp) OpenFile *exe_file = NULL, *interp_file = NULL;
-        Blob *host_blob = NULL;
         Loaded exe = {}, interp = {};
         bool has_interp;
         uint64_t sp = 0, entry;
@@ -219,19 +220,14 @@ int process_exec(Process *p, const char *path, const char *host_path, char *cons
         p->mm.mmap_next = MMAP_TOP;
         p->mm.mmap_floor = USER_MIN;
 
-        if (host_path) {
-                r = read_host_file(host_path, &host_blob);
-                if (r < 0)
-                        return r;
-        } else {
+        if (!host_blob) {
                 r = vfs_open_file(p->vfs, p->fds, AT_FDCWD, path, O_RDONLY, 0, &exe_file);
                 if (r < 0)
                         return log_error_errno(r, "Failed to open %s in the image: %m", path);
         }
         r = load_elf(p, exe_file, host_blob, &exe);
-        blob_unref(host_blob);
         if (r < 0)
-                return log_error_errno(r, "Failed to load %s: %m", host_path ?: path);
+                return log_error_errno(r, "Failed to load %s: %m", path);
 
         has_interp = exe.elf.interp[0] != '\0';
         if (has_interp) {
@@ -256,6 +252,9 @@ int process_exec(Process *p, const char *path, const char *host_path, char *cons
         r = mm_setup_stack(&p->mm, STACK_TOP, STACK_MAX);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the stack: %m");
+        r = vdso_map(p);
+        if (r < 0)
+                return log_error_errno(r, "Failed to map the vDSO: %m");
 
         if (cwd) {
                 r = vfs_chdir(p->vfs, p->fds, cwd);
@@ -270,8 +269,7 @@ int process_exec(Process *p, const char *path, const char *host_path, char *cons
                         return log_error_errno(r, "Failed to change to %s: %m", cwd);
         }
 
-        r = build_stack(p, &exe, has_interp ? &interp : NULL, argv, envp, host_path ?: path,
-                        &sp);
+        r = build_stack(p, &exe, has_interp ? &interp : NULL, argv, envp, path, &sp);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the initial stack: %m");
 

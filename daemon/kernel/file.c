@@ -7,11 +7,20 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "epoll.h"
+#include "eventfd.h"
 #include "macro.h"
+#include "socket.h"
 #include "vfs-internal.h"
 
 /* struct linux_dirent64 is not in glibc's headers: d_ino, d_off, d_reclen, d_type, d_name. */
 #define DIRENT64_NAME_OFFSET 19u
+
+/* st_dev of sockets (sockfs) and of eventfds and epolls (anon_inodefs), and the one inode all
+ * anonymous files share, as on Linux. */
+#define FILE_DEV_SOCKFS 0x8u
+#define FILE_DEV_ANON   0xeu
+#define FILE_INO_ANON   1u
 
 static int file_alloc(FileKind kind, int flags, OpenFile **ret) {
         OpenFile *f = calloc(1, sizeof(*f));
@@ -68,6 +77,40 @@ int file_new_output(OutputSink sink, void *userdata, int stream, OpenFile **ret)
         return 0;
 }
 
+/* Sockets, eventfds and epolls are opened read-write and, unlike open(2)'d files, without
+ * O_LARGEFILE. */
+static int file_new_anon(FileKind kind, int flags, OpenFile **ret) {
+        int r = file_alloc(kind, O_RDWR | (flags & O_NONBLOCK), ret);
+        if (r < 0)
+                return r;
+        (*ret)->flags &= ~O_LARGEFILE;
+        return 0;
+}
+
+int file_new_socket(Socket *s, int flags, OpenFile **ret) {
+        int r = file_new_anon(FILE_SOCKET, flags, ret);
+        if (r < 0)
+                return r;
+        (*ret)->socket = s;
+        return 0;
+}
+
+int file_new_eventfd(EventCounter *c, int flags, OpenFile **ret) {
+        int r = file_new_anon(FILE_EVENTFD, flags, ret);
+        if (r < 0)
+                return r;
+        (*ret)->counter = c;
+        return 0;
+}
+
+int file_new_epoll(EventPoll *ep, OpenFile **ret) {
+        int r = file_new_anon(FILE_EPOLL, 0, ret);
+        if (r < 0)
+                return r;
+        (*ret)->epoll = ep;
+        return 0;
+}
+
 OpenFile *file_ref(OpenFile *f) {
         f->n_ref++;
         return f;
@@ -76,6 +119,8 @@ OpenFile *file_ref(OpenFile *f) {
 OpenFile *file_unref(OpenFile *f) {
         if (!f || --f->n_ref > 0)
                 return NULL;
+        /* Like Linux's eventpoll_release(): the last reference drops every epoll watch of f. */
+        eventpoll_file_released(f);
         switch (f->kind) {
         case FILE_NODE:
                 vnode_unref(f->node);
@@ -84,6 +129,15 @@ OpenFile *file_unref(OpenFile *f) {
         case FILE_PIPE_WRITE:
                 pipe_close_end(f->pipe, f->kind == FILE_PIPE_WRITE);
                 pipe_unref(f->pipe);
+                break;
+        case FILE_SOCKET:
+                socket_free(f->socket);
+                break;
+        case FILE_EVENTFD:
+                event_counter_free(f->counter);
+                break;
+        case FILE_EPOLL:
+                eventpoll_free(f->epoll);
                 break;
         default:
                 break;
@@ -135,6 +189,12 @@ ssize_t file_read(OpenFile *f, void *buf, size_t length) {
                 memcpy(buf, f->input + f->pos, (size_t)n);
                 f->pos += (uint64_t)n;
                 return n;
+        case FILE_SOCKET:
+                return socket_recv(f->socket, buf, MIN(length, (size_t)FILE_IO_MAX), 0);
+        case FILE_EVENTFD:
+                return event_counter_read(f->counter, buf, length);
+        case FILE_EPOLL:
+                return -EINVAL;
         default:
                 return -EBADF;
         }
@@ -163,6 +223,12 @@ ssize_t file_write(OpenFile *f, const void *buf, size_t length) {
                 if (n > (ssize_t)length)
                         return (ssize_t)length; /* a sink that overclaims must not inflate counts */
                 return n;
+        case FILE_SOCKET:
+                return socket_send(f->socket, buf, length);
+        case FILE_EVENTFD:
+                return event_counter_write(f->counter, buf, length);
+        case FILE_EPOLL:
+                return -EINVAL;
         default:
                 return -EBADF;
         }
@@ -305,6 +371,28 @@ void file_stat(OpenFile *f, struct stat *ret) {
                 vnode_stat(f->vfs, f->node, ret);
                 return;
         }
+        if (f->kind == FILE_SOCKET) {
+                *ret = (struct stat){
+                        .st_dev = FILE_DEV_SOCKFS,
+                        .st_ino = f->socket->ino,
+                        .st_mode = S_IFSOCK | 0777,
+                        .st_nlink = 1,
+                        .st_uid = VFS_UID,
+                        .st_gid = VFS_GID,
+                        .st_blksize = 4096,
+                };
+                return;
+        }
+        if (f->kind == FILE_EVENTFD || f->kind == FILE_EPOLL) {
+                *ret = (struct stat){
+                        .st_dev = FILE_DEV_ANON,
+                        .st_ino = FILE_INO_ANON,
+                        .st_mode = 0600,
+                        .st_nlink = 1,
+                        .st_blksize = 4096,
+                };
+                return;
+        }
         *ret = (struct stat){
                 .st_dev = VFS_DEV_PIPEFS,
                 .st_ino =
@@ -344,6 +432,9 @@ int file_ioctl(OpenFile *f, unsigned long request, uint64_t *ret_value) {
                 return 0;
         case FILE_STDIN:
                 *ret_value = f->pos < f->input_size ? f->input_size - f->pos : 0;
+                return 0;
+        case FILE_SOCKET: /* SIOCINQ */
+                *ret_value = socket_bytes_available(f->socket);
                 return 0;
         case FILE_NODE: {
                 mode_t mode = vnode_mode(f->vfs, f->node);

@@ -2,7 +2,8 @@
 /* Open file descriptions: what an fd points at. Shared by dup'd fds (offset and status flags
  * together), refcounted. Kinds: a file of the namespace (image, tmpfs, /dev, including
  * directories and O_PATH handles), either end of a pipe, the program's stdin (a byte buffer the
- * worker hands over) and its stdout/stderr (an OutputSink). All functions take host buffers and
+ * worker hands over), its stdout/stderr (an OutputSink), an AF_UNIX socket (socket.h), an
+ * eventfd (eventfd.h) and an epoll instance (epoll.h). All functions take host buffers and
  * return -errno; lengths are capped at FILE_IO_MAX per call (a short count is legal). */
 #pragma once
 
@@ -30,7 +31,14 @@ typedef enum FileKind {
         FILE_PIPE_WRITE,
         FILE_STDIN,
         FILE_OUTPUT,
+        FILE_SOCKET,
+        FILE_EVENTFD,
+        FILE_EPOLL,
 } FileKind;
+
+typedef struct Socket Socket;
+typedef struct EventCounter EventCounter;
+typedef struct EventPoll EventPoll;
 
 /* The status flags F_GETFL reports and F_SETFL may change (only O_APPEND and O_NONBLOCK). */
 #define FILE_STATUS_FLAGS                                                                          \
@@ -53,6 +61,10 @@ typedef struct OpenFile {
         OutputSink sink; /* FILE_OUTPUT */
         void *sink_userdata;
         int stream;
+
+        Socket *socket;        /* FILE_SOCKET, owned */
+        EventCounter *counter; /* FILE_EVENTFD, owned */
+        EventPoll *epoll;      /* FILE_EPOLL, owned */
 } OpenFile;
 
 int file_new_node(Vfs *v, VNode node, int flags, OpenFile **ret);
@@ -60,6 +72,10 @@ int file_new_pipe(Pipe *pipe, bool write_end, int flags, OpenFile **ret);
 /* Copies data. */
 int file_new_stdin(const void *data, size_t size, OpenFile **ret);
 int file_new_output(OutputSink sink, void *userdata, int stream, OpenFile **ret);
+/* Take ownership of the object on success (open O_RDWR; flags: O_NONBLOCK). */
+int file_new_socket(Socket *s, int flags, OpenFile **ret);
+int file_new_eventfd(EventCounter *c, int flags, OpenFile **ret);
+int file_new_epoll(EventPoll *ep, OpenFile **ret);
 
 OpenFile *file_ref(OpenFile *f);
 OpenFile *file_unref(OpenFile *f);
@@ -85,7 +101,8 @@ int64_t file_lseek(OpenFile *f, int64_t offset, int whence);
  * position, advances it, returns the bytes used; 0 at the end; -EINVAL when not even one record
  * fits; -ENOTDIR. */
 ssize_t file_getdents64(OpenFile *f, void *buf, size_t length);
-/* Pipes and the standard streams look like FIFOs, so stdio buffers them fully. */
+/* Pipes and the standard streams look like FIFOs, so stdio buffers them fully. Sockets are
+ * S_IFSOCK; eventfds and epolls are anonymous inodes (mode 0600, no type bits), as on Linux. */
 void file_stat(OpenFile *f, struct stat *ret);
 /* ftruncate(2): -EINVAL unless a regular file open for writing; -EROFS, -EFBIG. */
 int file_truncate(OpenFile *f, int64_t length);

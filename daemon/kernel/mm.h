@@ -52,6 +52,9 @@ typedef struct Mm {
 Blob *blob_new(const void *data, uint64_t size);
 Blob *blob_ref(Blob *b);
 Blob *blob_unref(Blob *b);
+static inline void blob_unrefp(Blob **b) {
+        blob_unref(*b);
+}
 const void *blob_data(const Blob *b);
 uint64_t blob_size(const Blob *b);
 

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "macro.h"
 #include "syscall.h"
+#include "vdso.h"
 
 uint64_t now_ns(clockid_t clock) {
         struct timespec ts;
@@ -165,15 +166,19 @@ static void process_exception(Process *p, const VmExit *e) {
 }
 
 int process_run(Process *p, uint64_t deadline_ns) {
+        int r;
+
         p->deadline_ns = deadline_ns;
         if (p->state == PROCESS_READY)
                 return -EBUSY; /* deliver a request first */
         p->state = PROCESS_RUNNING;
+        r = vdso_calibrate(p);
+        if (r < 0)
+                log_debug_errno(r, "Failed to calibrate the vDSO clocks, ignoring: %m");
 
         while (p->state == PROCESS_RUNNING) {
                 uint64_t start = now_ns(CLOCK_MONOTONIC);
                 VmExit e;
-                int r;
 
                 if (start >= deadline_ns) {
                         p->state = PROCESS_TIMED_OUT;

@@ -83,10 +83,13 @@ static inline void process_freep(Process **p) {
                 process_free(*p);
 }
 
-/* Loads the ELF at `path` in the image (or, for tests, the host file `host_path` when not NULL)
- * with its interpreter, builds the initial stack from argv/envp, and sets the cwd. */
-int process_exec(Process *p, const char *path, const char *host_path, char *const argv[],
+/* Loads the ELF at `path` in the image (or, for tests, the bytes of host_blob, a static ELF
+ * read from the host and named `path`) with its interpreter, builds the initial stack from
+ * argv/envp, and sets the cwd. */
+int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv[],
                  char *const envp[], const char *cwd);
+/* Reads a host file for process_exec (tests' static guests), before any confinement. */
+int process_read_host_executable(const char *path, Blob **ret);
 
 /* Runs until the program ends or deadline_ns (CLOCK_MONOTONIC) passes. Returns 0 (see state)
  * or -errno for a host failure. */

@@ -12,7 +12,9 @@
 #include "log.h"
 #include "macro.h"
 #include "sha256.h"
+#include "prefault.h"
 #include "syscall.h"
+#include "warmup.h"
 
 enum {
         SECTION_CPU = 1,
@@ -654,53 +656,107 @@ static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payl
         return 0;
 }
 
-int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
-                  Process **ret) {
-        _cleanup_(process_freep) Process *p = NULL;
-        _cleanup_free_ uint8_t *payload = NULL;
-        _cleanup_close_ int memory_fd = -1;
+struct SnapshotSource {
+        SnapshotHeader header;
+        uint8_t *payload;
+        int memory_fd;
+        uint64_t *warmup;
+        size_t warmup_count;
+        char *dir;
+};
+
+SnapshotSource *snapshot_source_free(SnapshotSource *src) {
+        if (!src)
+                return NULL;
+        free(src->payload);
+        safe_close(src->memory_fd);
+        free(src->warmup);
+        free(src->dir);
+        free(src);
+        return NULL;
+}
+
+int snapshot_source_open(const char *dir, const Image *image, const char *language,
+                         SnapshotSource **ret) {
+        _cleanup_(snapshot_source_freep) SnapshotSource *src = NULL;
         char path[PATH_MAX];
-        SnapshotHeader h;
         struct stat st;
-        Vm *vm = NULL;
         int r;
 
-        r = read_state_file(dir, &h, &payload);
+        src = calloc(1, sizeof(*src));
+        if (!src)
+                return -ENOMEM;
+        src->memory_fd = -1;
+        src->dir = strdup(dir);
+        if (!src->dir)
+                return -ENOMEM;
+
+        r = read_state_file(dir, &src->header, &src->payload);
         if (r < 0)
                 return r;
-        if (memcmp(h.image_sha256, image_sha256(config->image), 32) != 0)
+        if (memcmp(src->header.image_sha256, image_sha256(image), 32) != 0)
                 return log_error_errno(ESTALE, "%s was made from another image (%s is current)",
-                                       dir, image_sha256_hex(config->image));
-        if (language && strcmp(h.language, language) != 0)
-                return log_error_errno(EINVAL, "%s is a %s snapshot, not %s", dir, h.language,
-                                       language);
+                                       dir, image_sha256_hex(image));
+        if (language && strcmp(src->header.language, language) != 0)
+                return log_error_errno(EINVAL, "%s is a %s snapshot, not %s", dir,
+                                       src->header.language, language);
 
         if (snprintf(path, sizeof(path), "%s/memory", dir) >= (int)sizeof(path))
                 return -ENAMETOOLONG;
-        memory_fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (memory_fd < 0)
+        src->memory_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (src->memory_fd < 0)
                 return log_error_errno(errno, "Failed to open %s: %m", path);
-        if (fstat(memory_fd, &st) < 0)
+        if (fstat(src->memory_fd, &st) < 0)
                 return -errno;
-        if ((uint64_t)st.st_size != h.memory_size || !IS_ALIGNED(h.memory_size, PAGE_SIZE) ||
-            h.memory_size < GPA_FIRST_FREE)
-                return log_error_errno(EBADMSG, "%s: %jd bytes, the state says %" PRIu64, path,
-                                       (intmax_t)st.st_size, h.memory_size);
+        if ((uint64_t)st.st_size != src->header.memory_size ||
+            !IS_ALIGNED(src->header.memory_size, PAGE_SIZE) ||
+            src->header.memory_size < GPA_FIRST_FREE)
+                return log_error_errno(EBADMSG, "%s: %jd bytes, the state says %" PRIu64
+                                       " (truncated or replaced)",
+                                       path, (intmax_t)st.st_size, src->header.memory_size);
+
+        r = warmup_load(dir, &src->warmup, &src->warmup_count);
+        if (r < 0)
+                log_debug_errno(r, "No usable warm-up list in %s, ignoring: %m", dir);
+        *ret = TAKE_PTR(src);
+        return 0;
+}
+
+int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret) {
+        _cleanup_(process_freep) Process *p = NULL;
+        Vm *vm = NULL;
+        int r;
 
         r = vm_new_restored(config->memory_limit, image_bytes(config->image),
-                            image_size(config->image), memory_fd, h.memory_size, h.memory_size,
-                            &vm);
+                            image_size(config->image), src->memory_fd, src->header.memory_size,
+                            src->header.memory_size, &vm);
         if (r < 0)
                 return r;
         r = process_new_with_vm(config, vm, &p);
         if (r < 0)
                 return r;
-        r = load_payload(p, &h, payload);
+        r = load_payload(p, &src->header, src->payload);
         if (r == -EBADMSG)
-                return log_error_errno(r, "%s: malformed snapshot state", dir);
+                return log_error_errno(r, "%s: malformed snapshot state", src->dir);
         if (r < 0)
                 return r;
         p->state = PROCESS_READY;
+        if (src->warmup_count > 0) {
+                r = vm_prefault(p->vm, src->warmup, src->warmup_count);
+                if (r < 0)
+                        log_debug_errno(r, "Warm-up failed, ignoring: %m");
+        }
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
+                  Process **ret) {
+        _cleanup_(snapshot_source_freep) SnapshotSource *src = NULL;
+        int r;
+
+        r = snapshot_source_open(dir, config->image, language, &src);
+        if (r < 0)
+                return r;
+        return snapshot_restore(config, src, ret);
 }

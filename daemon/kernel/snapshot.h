@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "image.h"
 #include "process.h"
 
 #define SNAPSHOT_MAGIC "SBXSNAP\0"
@@ -38,6 +39,22 @@ typedef struct SnapshotHeader {
  * into dir (created if missing), replacing an older snapshot atomically per file. */
 int snapshot_save(Process *p, const char *dir, const char *language);
 
+/* A snapshot opened once and restored many times (the pool's worker does that under a seccomp
+ * filter that lets it open nothing): the state checked and in memory, the memory file open, the
+ * warm-up list loaded. */
+typedef struct SnapshotSource SnapshotSource;
+
+/* Reads and checks dir (see snapshot_load for the errors). */
+int snapshot_source_open(const char *dir, const Image *image, const char *language,
+                         SnapshotSource **ret);
+SnapshotSource *snapshot_source_free(SnapshotSource *src);
+static inline void snapshot_source_freep(SnapshotSource **p) {
+        if (*p)
+                snapshot_source_free(*p);
+}
+/* A fresh VM and process from src, warmed up, its request pending. */
+int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret);
+
 /* Restores a process from dir: a fresh VM over the memory file, the kernel state rebuilt, the
  * standard streams from config, the request still pending (deliver it with
  * process_deliver_request). config->memory_limit may differ from the snapshot's, if it still
@@ -45,6 +62,7 @@ int snapshot_save(Process *p, const char *dir, const char *language);
  * -EPROTO (other version), or another -errno; logs why. */
 int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
                   Process **ret);
+/* (snapshot_load is snapshot_source_open + snapshot_restore + snapshot_source_free.) */
 
 /* Reads and checks dir's header only (for deciding whether a snapshot is stale). */
 int snapshot_read_header(const char *dir, SnapshotHeader *ret);

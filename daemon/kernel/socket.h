@@ -19,12 +19,12 @@
 /* Linux's defaults (net.core.wmem_default / rmem_default) and what setsockopt may ask for
  * (wmem_max / rmem_max on Debian; the kernel doubles the request, and has a floor). */
 #define SOCKET_BUFFER_DEFAULT 212992
-#define SOCKET_BUFFER_MAX 212992
-#define SOCKET_SNDBUF_MIN 4608
-#define SOCKET_RCVBUF_MIN 2304
+#define SOCKET_BUFFER_MAX     212992
+#define SOCKET_SNDBUF_MIN     4608
+#define SOCKET_RCVBUF_MIN     2304
 
 /* sk_shutdown bits, as Linux keeps them: what this end may no longer do. */
-#define SOCKET_RCV_SHUTDOWN 1u
+#define SOCKET_RCV_SHUTDOWN  1u
 #define SOCKET_SEND_SHUTDOWN 2u
 
 /* Boolean SOL_SOCKET options a program may set and read back; they change nothing here. */
@@ -71,7 +71,8 @@ ssize_t socket_recv(Socket *s, void *buf, size_t length, int flags);
  * -EAGAIN when nothing fits; -EPIPE after a shutdown or once the peer is closed (the caller
  * raises SIGPIPE unless MSG_NOSIGNAL); -ENOTCONN for an unconnected socket. */
 ssize_t socket_send(Socket *s, const void *buf, size_t length);
-/* how: SHUT_RD, SHUT_WR, SHUT_RDWR, else -EINVAL; -ENOTCONN for an unconnected socket. */
+/* how: SHUT_RD, SHUT_WR, SHUT_RDWR, else -EINVAL. Tells the peer (its SHUT_WR is our EOF). As
+ * on Linux, an AF_UNIX socket need not be connected to be shut down. */
 int socket_shutdown(Socket *s, int how);
 /* True when a receive would return -EAGAIN (nothing queued, nothing ends the wait). */
 bool socket_recv_would_block(const Socket *s);

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/stat.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -436,9 +435,31 @@ static int64_t sys_fcntl(Process *p, const SyscallArgs *a) {
         return r;
 }
 
+/* FIONBIO sets or clears O_NONBLOCK from the int the argument points at; Python's
+ * socket.setblocking() uses it. */
+static int ioctl_fionbio(Process *p, int fd, uint64_t arg) {
+        OpenFile *f;
+        int on, r;
+
+        r = fdtable_get(p->fds, fd, &f);
+        if (r < 0)
+                return r;
+        if (f->flags & O_PATH)
+                return -EBADF;
+        r = copy_from_user(&p->mm, &on, arg, sizeof(on));
+        if (r < 0)
+                return r;
+        file_set_status_flags(f, on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK);
+        return 0;
+}
+
 static int64_t sys_ioctl(Process *p, const SyscallArgs *a) {
         uint64_t value = 0;
-        int r = fdtable_ioctl(p->fds, (int)a->a[0], (unsigned long)a->a[1], &value);
+        int r;
+
+        if (a->a[1] == FIONBIO)
+                return ioctl_fionbio(p, (int)a->a[0], a->a[2]);
+        r = fdtable_ioctl(p->fds, (int)a->a[0], (unsigned long)a->a[1], &value);
 
         if (r >= 0 && a->a[1] == FIONREAD) {
                 int v = (int)MIN(value, (uint64_t)INT_MAX);
@@ -559,78 +580,6 @@ static int64_t sys_fstatfs(Process *p, const SyscallArgs *a) {
         return r < 0 ? r : fill_statfs(p, a->a[1]);
 }
 
-/* poll: nothing here ever waits on another party except pipes, whose state is known now. */
-static short poll_revents(Process *p, int fd, short events) {
-        OpenFile *f;
-        short rev = 0;
-
-        if (fd < 0)
-                return 0;
-        if (fdtable_get(p->fds, fd, &f) < 0)
-                return POLLNVAL;
-        if (f->kind == FILE_PIPE_READ) {
-                if (pipe_bytes_available(f->pipe) > 0)
-                        rev |= POLLIN;
-                else if (f->pipe->n_writers == 0)
-                        rev |= POLLHUP;
-        } else if (f->kind == FILE_PIPE_WRITE) {
-                if (f->pipe->n_readers == 0)
-                        rev |= POLLERR;
-                else if (f->pipe->used < PIPE_CAPACITY)
-                        rev |= POLLOUT;
-        } else
-                rev |= POLLIN | POLLOUT;
-        return rev & (events | POLLHUP | POLLERR | POLLNVAL);
-}
-
-static int64_t do_poll(Process *p, uint64_t fds_addr, uint64_t nfds, int64_t timeout_ms) {
-        struct pollfd *pfds;
-        int64_t ready = 0;
-        int r;
-
-        if (nfds > fdtable_limit(p->fds))
-                return -EINVAL;
-        pfds = nfds ? calloc(nfds, sizeof(*pfds)) : NULL;
-        if (nfds && !pfds)
-                return -ENOMEM;
-        r = copy_from_user(&p->mm, pfds, fds_addr, nfds * sizeof(*pfds));
-        if (r < 0) {
-                free(pfds);
-                return r;
-        }
-        for (uint64_t i = 0; i < nfds; i++) {
-                pfds[i].revents = poll_revents(p, pfds[i].fd, pfds[i].events);
-                if (pfds[i].revents)
-                        ready++;
-        }
-        if (ready == 0 && timeout_ms != 0) {
-                /* Nothing can change while the one thread sleeps: wait out the timeout. */
-                process_sleep(p, timeout_ms < 0 ? UINT64_MAX : (uint64_t)timeout_ms * 1000000);
-        }
-        r = copy_to_user(&p->mm, fds_addr, pfds, nfds * sizeof(*pfds));
-        free(pfds);
-        return r < 0 ? r : ready;
-}
-
-static int64_t sys_poll(Process *p, const SyscallArgs *a) {
-        return do_poll(p, a->a[0], a->a[1], (int)a->a[2]);
-}
-
-static int64_t sys_ppoll(Process *p, const SyscallArgs *a) {
-        struct timespec ts;
-        int64_t timeout_ms = -1;
-
-        if (a->a[2]) {
-                int r = copy_from_user(&p->mm, &ts, a->a[2], sizeof(ts));
-                if (r < 0)
-                        return r;
-                if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-                        return -EINVAL;
-                timeout_ms = MIN(ts.tv_sec, (int64_t)1 << 40) * 1000 + ts.tv_nsec / 1000000;
-        }
-        return do_poll(p, a->a[0], a->a[1], timeout_ms);
-}
-
 static int64_t sys_getxattr(Process *p, const SyscallArgs *a) {
         return -EOPNOTSUPP;
 }
@@ -702,8 +651,6 @@ const SyscallEntry syscalls_fs[] = {
         {SYS_syncfs, sys_succeed},
         {SYS_statfs, sys_statfs},
         {SYS_fstatfs, sys_fstatfs},
-        {SYS_poll, sys_poll},
-        {SYS_ppoll, sys_ppoll},
         {SYS_getxattr, sys_getxattr},
         {SYS_lgetxattr, sys_getxattr},
         {SYS_fgetxattr, sys_getxattr},

@@ -424,10 +424,6 @@ static int64_t sys_futex(Process *p, const SyscallArgs *a) {
         }
 }
 
-static int64_t sys_no_network(Process *p, const SyscallArgs *a) {
-        return -EACCES; /* no network exists in a sandbox; see DESIGN.md §7 */
-}
-
 static int64_t sys_no_process(Process *p, const SyscallArgs *a) {
         return -EAGAIN; /* one process per sandbox, for now */
 }
@@ -501,17 +497,6 @@ const SyscallEntry syscalls_proc[] = {
         {SYS_nanosleep, sys_nanosleep},
         {SYS_clock_nanosleep, sys_clock_nanosleep},
         {SYS_futex, sys_futex},
-        {SYS_socket, sys_no_network},
-        {SYS_socketpair, sys_no_network},
-        {SYS_connect, sys_no_network},
-        {SYS_bind, sys_no_network},
-        {SYS_listen, sys_no_network},
-        {SYS_accept, sys_no_network},
-        {SYS_accept4, sys_no_network},
-        {SYS_sendto, sys_no_network},
-        {SYS_recvfrom, sys_no_network},
-        {SYS_sendmsg, sys_no_network},
-        {SYS_recvmsg, sys_no_network},
         {SYS_fork, sys_no_process},
         {SYS_vfork, sys_no_process},
         {SYS_clone, sys_no_process},

@@ -12,8 +12,9 @@
 static SyscallHandler table[SYSCALL_MAX];
 
 static void table_fill(void) {
-        static const SyscallEntry *const groups[] = {syscalls_fs, syscalls_mm, syscalls_proc,
-                                                     syscalls_signal};
+        static const SyscallEntry *const groups[] = {syscalls_fs,   syscalls_mm,
+                                                     syscalls_net,  syscalls_poll,
+                                                     syscalls_proc, syscalls_signal};
 
         for (size_t g = 0; g < ELEMENTSOF(groups); g++)
                 for (const SyscallEntry *e = groups[g]; e->number >= 0; e++)

@@ -37,5 +37,7 @@ typedef struct SyscallEntry {
 
 extern const SyscallEntry syscalls_fs[];
 extern const SyscallEntry syscalls_mm[];
+extern const SyscallEntry syscalls_net[];
+extern const SyscallEntry syscalls_poll[];
 extern const SyscallEntry syscalls_proc[];
 extern const SyscallEntry syscalls_signal[];

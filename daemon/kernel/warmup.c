@@ -65,7 +65,7 @@ int warmup_record(Process *p, const char *dir) {
         return 0;
 }
 
-int warmup_replay(Process *p, const char *dir) {
+int warmup_load(const char *dir, uint64_t **ret_list, size_t *ret_count) {
         _cleanup_free_ uint64_t *list = NULL;
         _cleanup_close_ int fd = -1;
         char path[PATH_MAX];
@@ -73,6 +73,8 @@ int warmup_replay(Process *p, const char *dir) {
         WarmupHeader h;
         struct stat st;
 
+        *ret_list = NULL;
+        *ret_count = 0;
         if (snprintf(path, sizeof(path), "%s/warmup", dir) >= (int)sizeof(path))
                 return -ENAMETOOLONG;
         fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -83,7 +85,7 @@ int warmup_replay(Process *p, const char *dir) {
         if (pread(fd, &h, sizeof(h), 0) != sizeof(h) || memcmp(h.magic, WARMUP_MAGIC, 8) != 0 ||
             h.version != WARMUP_FORMAT_VERSION || h.count > WARMUP_MAX_ENTRIES ||
             (uint64_t)st.st_size != sizeof(h) + (uint64_t)h.count * sizeof(uint64_t))
-                return log_debug_errno(EBADMSG, "%s is not a warm-up list, ignoring", path);
+                return log_debug_errno(EBADMSG, "%s is not a warm-up list", path);
         list = malloc(MAX(h.count, 1u) * sizeof(uint64_t));
         if (!list)
                 return -ENOMEM;
@@ -92,6 +94,8 @@ int warmup_replay(Process *p, const char *dir) {
                 return -EIO;
         sha256_buffer(list, h.count * sizeof(uint64_t), digest);
         if (memcmp(digest, h.sha256, 32) != 0)
-                return log_debug_errno(EBADMSG, "%s: checksum mismatch, ignoring", path);
-        return vm_prefault(p->vm, list, h.count);
+                return log_debug_errno(EBADMSG, "%s: checksum mismatch", path);
+        *ret_list = TAKE_PTR(list);
+        *ret_count = h.count;
+        return 0;
 }

@@ -29,5 +29,5 @@ void warmup_prepare_recording(Process *p);
 /* After p has served a sample request: writes dir/warmup from what it touched. */
 int warmup_record(Process *p, const char *dir);
 
-/* Replays dir/warmup on a just-restored p. Returns the pages touched (0 without a list). */
-int warmup_replay(Process *p, const char *dir);
+/* Reads dir/warmup: the entries for vm_prefault(). No file: 0 entries. A bad file: -EBADMSG. */
+int warmup_load(const char *dir, uint64_t **ret_list, size_t *ret_count);

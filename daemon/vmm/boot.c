@@ -177,27 +177,10 @@ static int set_msrs(Vm *vm) {
 }
 
 static int set_xcr0(Vm *vm) {
-        struct kvm_cpuid2 *cpuid;
-        uint64_t supported = 0x3;
-        struct kvm_xcrs xcrs = {};
-        size_t n = 256;
+        struct kvm_xcrs xcrs = {.nr_xcrs = 1};
 
-        if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) <= 0)
-                return 0;
-        cpuid = calloc(1, sizeof(*cpuid) + n * sizeof(struct kvm_cpuid_entry2));
-        if (!cpuid)
-                return -ENOMEM;
-        cpuid->nent = n;
-        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
-                for (uint32_t i = 0; i < cpuid->nent; i++)
-                        if (cpuid->entries[i].function == 0xd && cpuid->entries[i].index == 0)
-                                supported = cpuid->entries[i].eax |
-                                            ((uint64_t)cpuid->entries[i].edx << 32);
-        free(cpuid);
-
-        xcrs.nr_xcrs = 1;
         xcrs.xcrs[0].xcr = 0;
-        xcrs.xcrs[0].value = (supported & XCR0_WANTED) | 0x3;
+        xcrs.xcrs[0].value = (vm_supported_xcr0() & XCR0_WANTED) | 0x3;
         /* AVX-512 state is all three components or none. */
         if ((xcrs.xcrs[0].value & 0xe0) != 0xe0)
                 xcrs.xcrs[0].value &= ~0xe0ULL;

@@ -41,6 +41,11 @@
 #define VA_SYSCALL_STUB 0x7fffff000000UL /* user, read + execute: LSTAR */
 #define VA_TRAP_SYSCALL 0x7fffff001000UL /* user, write: the store that exits */
 
+/* The vDSO image and, one page below it, the vvar page the host fills (guest/vdso). */
+#define VA_VDSO 0x7ffffe800000UL
+#define VA_VVAR (VA_VDSO - PAGE_SIZE)
+#define VDSO_MAX_PAGES 4
+
 /* The warm-up's page list (read-only to the program; see guest_prefault in guest/stubs.S). */
 #define VA_PREFAULT_LIST 0x7fffff100000UL
 #define PREFAULT_LIST_MAX_PAGES 64 /* 32768 entries */

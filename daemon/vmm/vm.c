@@ -27,26 +27,60 @@ static uint64_t ram_size_for(uint64_t memory_limit) {
         return ALIGN_UP(memory_limit + tables + GPA_FIRST_FREE, 2 * 1024 * 1024UL);
 }
 
-static int vm_set_cpuid(Vm *vm) {
-        _cleanup_free_ struct kvm_cpuid2 *cpuid = NULL;
-        size_t n = 256;
+/* /dev/kvm and what it says about this machine, opened and asked once per process: a worker
+ * restores VM after VM, and once its seccomp filter is in place it may open nothing. */
+static struct {
+        int fd;
+        struct kvm_cpuid2 *cpuid;
+} kvm = {.fd = -1};
 
-        cpuid = calloc(1, sizeof(*cpuid) + n * sizeof(struct kvm_cpuid_entry2));
+#define CPUID_MAX_ENTRIES 256
+
+int vm_kvm_open(void) {
+        _cleanup_close_ int fd = -1;
+        struct kvm_cpuid2 *cpuid;
+        int r;
+
+        if (kvm.fd >= 0)
+                return 0;
+        fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open /dev/kvm: %m");
+        r = ioctl(fd, KVM_GET_API_VERSION, 0);
+        if (r != KVM_API_VERSION)
+                return log_error_errno(EINVAL, "Unsupported KVM API version %d", r);
+        if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) <= 0)
+                return log_error_errno(EOPNOTSUPP, "KVM lacks KVM_CAP_SYNC_REGS");
+        if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) <= 0)
+                return log_error_errno(EOPNOTSUPP, "KVM lacks KVM_CAP_XCRS");
+
+        cpuid = calloc(1, sizeof(*cpuid) + CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
         if (!cpuid)
                 return -ENOMEM;
-        cpuid->nent = n;
-        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+        cpuid->nent = CPUID_MAX_ENTRIES;
+        if (ioctl(fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0) {
+                free(cpuid);
                 return log_error_errno(errno, "KVM_GET_SUPPORTED_CPUID failed: %m");
-
-        for (uint32_t i = 0; i < cpuid->nent; i++) {
-                struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-                if (e->function == 1) {
-                        /* The program runs without a guest kernel: no hypervisor bit games, but
-                         * OSXSAVE must say what CR4 says so glibc trusts XGETBV. */
-                        e->ecx |= 1u << 27;
-                }
         }
-        if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid) < 0)
+        for (uint32_t i = 0; i < cpuid->nent; i++)
+                if (cpuid->entries[i].function == 1)
+                        /* OSXSAVE must say what CR4 says, so glibc trusts XGETBV. */
+                        cpuid->entries[i].ecx |= 1u << 27;
+        kvm.cpuid = cpuid;
+        kvm.fd = TAKE_FD(fd);
+        return 0;
+}
+
+uint64_t vm_supported_xcr0(void) {
+        for (uint32_t i = 0; kvm.cpuid && i < kvm.cpuid->nent; i++)
+                if (kvm.cpuid->entries[i].function == 0xd && kvm.cpuid->entries[i].index == 0)
+                        return kvm.cpuid->entries[i].eax |
+                               ((uint64_t)kvm.cpuid->entries[i].edx << 32);
+        return 0x3;
+}
+
+static int vm_set_cpuid(Vm *vm) {
+        if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, kvm.cpuid) < 0)
                 return log_error_errno(errno, "KVM_SET_CPUID2 failed: %m");
         return 0;
 }
@@ -79,14 +113,10 @@ static int vm_create(uint64_t memory_limit, const void *image, uint64_t image_si
                 return -ENOMEM;
         vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
 
-        vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (vm->kvm_fd < 0)
-                return log_error_errno(errno, "Failed to open /dev/kvm: %m");
-        r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
-        if (r != KVM_API_VERSION)
-                return log_error_errno(EINVAL, "Unsupported KVM API version %d", r);
-        if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) <= 0)
-                return log_error_errno(EOPNOTSUPP, "KVM lacks KVM_CAP_SYNC_REGS");
+        r = vm_kvm_open();
+        if (r < 0)
+                return r;
+        vm->kvm_fd = kvm.fd; /* borrowed */
 
         vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
         if (vm->vm_fd < 0)
@@ -172,7 +202,6 @@ Vm *vm_free(Vm *vm) {
                 munmap(vm->run, vm->run_size);
         safe_close(vm->vcpu_fd);
         safe_close(vm->vm_fd);
-        safe_close(vm->kvm_fd);
         if (vm->ram)
                 munmap(vm->ram, vm->ram_size);
         free(vm->free_pages);
@@ -416,4 +445,23 @@ int vm_load_cpu(Vm *vm, const VmCpuState *state) {
         vm->run->s.regs.sregs = state->sregs;
         vm_regs_changed(vm);
         return 0;
+}
+
+#define MSR_IA32_TSC 0x10
+
+int vm_guest_tsc(Vm *vm, uint64_t *ret) {
+        struct {
+                struct kvm_msrs header;
+                struct kvm_msr_entry entry;
+        } msrs = {.header.nmsrs = 1, .entry = {.index = MSR_IA32_TSC}};
+
+        if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
+                return -EIO;
+        *ret = msrs.entry.data;
+        return 0;
+}
+
+int vm_tsc_khz(Vm *vm) {
+        int khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+        return khz > 0 ? khz : -errno;
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 typedef struct Vm {
-        int kvm_fd;
+        int kvm_fd; /* borrowed: /dev/kvm, open for the life of the process */
         int vm_fd;
         int vcpu_fd;
         struct kvm_run *run;
@@ -54,6 +54,12 @@ typedef struct VmExit {
         const char *reason;
         uint32_t kvm_exit_reason;
 } VmExit;
+
+/* Opens /dev/kvm once per process and checks what the VMM needs of it. vm_new() calls it; call
+ * it early where nothing may be opened later (under the worker's seccomp filter). */
+int vm_kvm_open(void);
+/* XCR0 bits KVM supports, from the CPUID read by vm_kvm_open(). */
+uint64_t vm_supported_xcr0(void);
 
 /* Creates the VM: RAM for `memory_limit` bytes of program memory plus page tables, the image slot
  * (image may be NULL), CPUID, long mode, GDT/IDT/TSS, trap stubs. Returns 0 or -errno. */
@@ -102,6 +108,10 @@ int vm_exception_set_return(Vm *vm, uint64_t rip, uint64_t rsp, uint64_t rflags)
 /* Sets the program's FS base (arch_prctl(ARCH_SET_FS)). */
 int vm_set_fs_base(Vm *vm, uint64_t base);
 uint64_t vm_get_fs_base(Vm *vm);
+
+/* The guest's TSC now (its offset from the host's is KVM's business) and its rate in kHz. */
+int vm_guest_tsc(Vm *vm, uint64_t *ret);
+int vm_tsc_khz(Vm *vm);
 
 /* Asks a running or about-to-run vm_run() to return VM_EXIT_INTERRUPTED; async-signal-safe. */
 void vm_interrupt(Vm *vm);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sandboxd-vm: the per-VM worker. `run` serves one request in a fresh VM and prints the result
  * as one JSON object (protocol/execute.h). */
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "run.h"
+#include "confine.h"
 #include "snapshot.h"
 
 static const char *arg_image;
@@ -19,6 +21,7 @@ static const char *arg_exec_host_file;
 static const char *arg_snapshot;
 static const char *arg_out;
 static bool arg_force;
+static bool arg_test_forbidden_syscall;
 
 static void help(FILE *f) {
         fprintf(f, "Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
@@ -120,6 +123,7 @@ enum {
         OPT_SNAPSHOT,
         OPT_OUT,
         OPT_FORCE,
+        OPT_TEST_FORBIDDEN_SYSCALL,
 };
 
 typedef enum Verb {
@@ -148,6 +152,8 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                 {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
                 {"out", required_argument, NULL, OPT_OUT},
                 {"force", no_argument, NULL, OPT_FORCE},
+                /* Test-only: make a call the seccomp filter forbids, once it is in place. */
+                {"test-forbidden-syscall", no_argument, NULL, OPT_TEST_FORBIDDEN_SYSCALL},
                 {},
         };
         bool have_code = false;
@@ -240,6 +246,9 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                 case OPT_FORCE:
                         arg_force = true;
                         break;
+                case OPT_TEST_FORBIDDEN_SYSCALL:
+                        arg_test_forbidden_syscall = true;
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -295,7 +304,9 @@ static int print_json(json_t *json) {
 static int verb_run(int argc, char *argv[]) {
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
         _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
+        _cleanup_(snapshot_source_freep) SnapshotSource *snapshot = NULL;
         _cleanup_(image_freep) Image *image = NULL;
+        _cleanup_(blob_unrefp) Blob *host_exec_blob = NULL;
         ProtocolError error = {};
         Prepared prepared;
         int r;
@@ -310,11 +321,30 @@ static int verb_run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
+        if (arg_snapshot) {
+                r = snapshot_source_open(arg_snapshot, image, "python", &snapshot);
+                if (r < 0)
+                        return r;
+        }
+        if (arg_exec_host_file) {
+                r = process_read_host_executable(arg_exec_host_file, &host_exec_blob);
+                if (r < 0)
+                        return r;
+        }
+        r = worker_confine();
+        if (r < 0)
+                return r;
+        if (arg_test_forbidden_syscall) {
+                /* The filter must kill us here; getting past it is the failure. */
+                int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+                return log_error_errno(EPERM, "open() under the filter returned %d", fd);
+        }
         RunOptions options = {
                 .image = image,
                 .runtime_version = SANDBOXD_PYTHON_VERSION,
                 .host_exec = arg_exec_host_file,
-                .snapshot_dir = arg_snapshot,
+                .host_exec_blob = host_exec_blob,
+                .snapshot = snapshot,
         };
         r = run_prepare(&options, req.memory_mb * 1024 * 1024, &prepared, &result);
         if (r >= 0)
@@ -428,6 +458,7 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
 
 static int verb_serve(int argc, char *argv[]) {
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(snapshot_source_freep) SnapshotSource *snapshot = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         int r;
 
@@ -437,10 +468,16 @@ static int verb_serve(int argc, char *argv[]) {
         r = open_image(&image);
         if (r < 0)
                 return r;
+        r = snapshot_source_open(arg_snapshot, image, "python", &snapshot);
+        if (r < 0)
+                return r;
+        r = worker_confine();
+        if (r < 0)
+                return r;
         RunOptions options = {
                 .image = image,
                 .runtime_version = SANDBOXD_PYTHON_VERSION,
-                .snapshot_dir = arg_snapshot,
+                .snapshot = snapshot,
         };
 
         /* Each request gets a VM restored before it arrives, and the VM is thrown away after

@@ -189,14 +189,11 @@ int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prep
         int r;
 
         *prepared = (Prepared){.result = result};
-        if (!options->snapshot_dir)
+        if (!options->snapshot)
                 return 0;
-        r = snapshot_load(&config, options->snapshot_dir, "python", &prepared->process);
+        r = snapshot_restore(&config, options->snapshot, &prepared->process);
         if (r < 0)
                 return r;
-        r = warmup_replay(prepared->process, options->snapshot_dir);
-        if (r < 0)
-                log_debug_errno(r, "Warm-up failed, ignoring: %m");
         prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
         return 0;
 }
@@ -245,8 +242,8 @@ static int start_cold(const RunOptions *options, Prepared *prepared, const ExecR
         r = process_new(&config, &prepared->process);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
-        return process_exec(prepared->process, PYTHON_PATH, options->host_exec, argv, envp,
-                            req->cwd ?: GUEST_HOME);
+        return process_exec(prepared->process, options->host_exec ?: PYTHON_PATH,
+                            options->host_exec_blob, argv, envp, req->cwd ?: GUEST_HOME);
 }
 
 /* The restored process gets this request's stdin and limits, then its pending read returns. */
@@ -334,6 +331,7 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
  * cleared beforehand, and records the list. */
 static int record_warmup(const RunOptions *options, const char *dir) {
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(snapshot_source_freep) SnapshotSource *src = NULL;
         ExecResult result = EXEC_RESULT_INIT;
         Prepared prepared;
         char path[PATH_MAX];
@@ -342,8 +340,11 @@ static int record_warmup(const RunOptions *options, const char *dir) {
         if (snprintf(path, sizeof(path), "%s/warmup", dir) >= (int)sizeof(path))
                 return -ENAMETOOLONG;
         (void)unlink(path); /* the old list would touch pages before the recording looks */
+        r = snapshot_source_open(dir, options->image, "python", &src);
+        if (r < 0)
+                return r;
         RunOptions o = *options;
-        o.snapshot_dir = dir;
+        o.snapshot = src;
         req.language = EXEC_LANGUAGE_PYTHON;
         r = exec_request_set_code(&req, WARMUP_SAMPLE_CODE, strlen(WARMUP_SAMPLE_CODE));
         if (r >= 0)

@@ -7,6 +7,7 @@
 #include "execute.h"
 #include "image.h"
 #include "process.h"
+#include "snapshot.h"
 
 /* The runner's request channel (guest/runner/python_runner.py reads it). */
 #define RUNNER_REQUEST_FD 3
@@ -14,8 +15,9 @@
 typedef struct RunOptions {
         const Image *image;
         const char *runtime_version;
-        const char *host_exec;    /* tests: run this static host ELF instead of the interpreter */
-        const char *snapshot_dir; /* restore from here instead of booting */
+        const char *host_exec;    /* tests: run this static host ELF instead of the interpreter, */
+        Blob *host_exec_blob;     /* whose bytes were read before confinement */
+        const SnapshotSource *snapshot; /* restore from this instead of booting */
 } RunOptions;
 
 /* A VM made ready for one request: restored from a snapshot, or (cold) nothing yet. Holds the
@@ -30,7 +32,7 @@ typedef struct Prepared {
         void (*on_output)(int stream, const char *data, size_t size);
 } Prepared;
 
-/* Restores the snapshot (when options->snapshot_dir) ahead of any request: the pool's path. The
+/* Restores the snapshot (when options->snapshot) ahead of any request: the pool's path. The
  * request's stdin and output go through `prepared`, which must stay where it is. */
 int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prepared,
                 ExecResult *result);

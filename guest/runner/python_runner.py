@@ -18,6 +18,7 @@ import sys
 # What users commonly import, so the snapshot has it loaded and a request doesn't pay for it.
 import atexit
 import base64
+import builtins
 import bisect
 import collections
 import csv
@@ -29,6 +30,7 @@ import fractions
 import functools
 import hashlib
 import heapq
+import importlib.machinery
 import io
 import itertools
 import json
@@ -84,6 +86,7 @@ def apply_environment(request):
     if cwd != START_CWD:
         os.chdir(cwd)
     sys.argv = ["-c"] + list(request.get("args", []))
+    sys.orig_argv = ["python3", "-c", request["code"]] + list(request.get("args", []))
     # `python3 -c` puts the working directory first on the import path, not the script's.
     sys.path[0] = ""
 
@@ -102,8 +105,15 @@ def exit_code_of(exc):
 
 
 def run(code):
+    # A __main__ as `python3 -c` makes it.
     main = types.ModuleType("__main__")
-    main.__dict__["__builtins__"] = __builtins__
+    main.__dict__.update({
+        "__annotations__": {},
+        "__builtins__": builtins,
+        "__loader__": importlib.machinery.BuiltinImporter,
+        "__spec__": None,
+        "__package__": None,
+    })
     sys.modules["__main__"] = main
     try:
         compiled = compile(code, "<string>", "exec")
@@ -125,16 +135,36 @@ def run(code):
         return 1
 
 
+def flush_failed(stream):
+    try:
+        if stream is not None and not stream.closed:
+            stream.flush()
+        return False
+    except Exception:
+        return True
+
+
 def finish(status):
+    # What the interpreter's finalization does, in its order: atexit handlers, then the
+    # standard streams; a stream that can't be flushed makes the exit status 120, and for
+    # stdout the error is reported as unraisable (no traceback: no Python frame was running).
     try:
         atexit._run_exitfuncs()
     except BaseException:
         pass
-    for stream in (sys.stdout, sys.stderr):
+    try:
+        if sys.stdout is not None and not sys.stdout.closed:
+            sys.stdout.flush()
+    except Exception as exc:
+        status = 120
         try:
-            stream.flush()
+            # sys.__unraisablehook__'s format; its argument type can't be made from Python.
+            sys.stderr.write("Exception ignored in: %r\n" % (sys.stdout,))
+            sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
         except BaseException:
             pass
+    if flush_failed(sys.stderr):
+        status = 120
     os._exit(status)
 
 

@@ -15,6 +15,7 @@ Standard library only.
 import dataclasses
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -176,6 +177,31 @@ def _run_measured(argv, env, stdin_path, deadline_s):
     return proc.returncode, raw_out, raw_err, wall, rusage.ru_maxrss
 
 
+# Where run_vm restores Python runs from when the caller passes no snapshot= (None: boot cold).
+# test_behaviour.py --snapshot sets it, so every Python case of that file runs restored.
+_default_snapshot = None
+
+
+def set_default_snapshot(path):
+    """From now on, run_vm restores Python code runs from the snapshot at path (None: cold).
+    Runs of --exec-host-file binaries stay cold: sandboxd-vm refuses both together."""
+    global _default_snapshot
+    _default_snapshot = os.path.abspath(path) if path else None
+
+
+def default_snapshot():
+    return _default_snapshot
+
+
+def find_snapshot(path):
+    """A snapshot directory given with --snapshot: it must exist with its state and memory."""
+    for name in ("state", "memory"):
+        if not os.path.isfile(os.path.join(path, name)):
+            raise TestFailure(f"{path} is not a snapshot directory (no {name}; was the python_snapshot "
+                              f"target built?)")
+    return os.path.abspath(path)
+
+
 def run_vm(
     vm,
     code=None,
@@ -192,10 +218,18 @@ def run_vm(
     worker_env=None,
     deadline_s=120,
     expect_ok=True,
+    snapshot=None,
 ):
     """Run one sandbox. `env` is a dict of --env values, `stdin` bytes (passed with
-    --stdin-file). With expect_ok, sandboxd-vm must exit 0 with one well-formed JSON object."""
+    --stdin-file). With expect_ok, sandboxd-vm must exit 0 with one well-formed JSON object.
+    snapshot: a snapshot directory to restore from (--snapshot); None: the default set with
+    set_default_snapshot(); False: boot cold whatever the default. A restored run must say so
+    (timing.restore_ms > 0), so a worker that silently booted cold fails the test."""
+    if snapshot is None and exec_host_file is None:
+        snapshot = _default_snapshot
     argv = [vm, "run", "--language", "python"]
+    if snapshot:
+        argv += ["--snapshot", snapshot]
     if code is not None:
         argv += ["--code", code]
     if exec_host_file is not None:
@@ -234,6 +268,10 @@ def run_vm(
     if expect_ok:
         check(status == 0, "sandboxd-vm failed (exit status != 0)", run)
         check_result_shape(run)
+        if snapshot:
+            restore_ms = run.result["timing"].get("restore_ms")
+            check(isinstance(restore_ms, (int, float)) and restore_ms > 0,
+                  f"run with --snapshot but timing.restore_ms is {restore_ms!r}: not restored?", run)
     return run
 
 
@@ -277,6 +315,135 @@ def run_host(code, *, args=(), env=None, stdin=None, timeout_s=120):
 def as_guest_text(data):
     """Host bytes as sandboxd-vm reports output: a string, invalid UTF-8 replaced."""
     return data.decode("utf-8", "replace")
+
+
+class ServeWorker:
+    """One `sandboxd-vm serve --snapshot DIR` process, the pool's worker: it prints a ready line
+    ({"ready":true,"restore_ms":X}) for each freshly restored VM, then answers one request line
+    with one result line. request() sends a dict (the execute params of PROTOCOL.md) and returns
+    the parsed answer; every read has a deadline, and the worker's stderr is kept in a file for
+    the failure message. Use as a context manager: leaving closes stdin and waits for exit 0."""
+
+    def __init__(self, vm, snapshot, deadline_s=30, worker_env=None):
+        self.argv = [vm, "serve", "--snapshot", snapshot]
+        self.deadline_s = deadline_s
+        self.stderr_file = tempfile.TemporaryFile()
+        env = dict(os.environ)
+        env.update(worker_env or {})
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr_file, env=env)
+        self.pid = self.proc.pid
+        self._buffer = b""
+        self.requests = 0
+        self.last_ready = None
+        try:
+            self.last_ready = self._ready()
+        except BaseException:
+            self.kill()
+            raise
+
+    def stderr_text(self):
+        self.stderr_file.seek(0)
+        return self.stderr_file.read().decode("utf-8", "replace")
+
+    def describe(self, extra=""):
+        status = self.proc.poll()
+        return (f"  worker: {self.argv}, pid {self.pid}, requests sent {self.requests}, "
+                f"exit status {status if status is not None else '(running)'}\n"
+                f"  worker stderr: {_shorten(self.stderr_text())}" + (f"\n{extra}" if extra else ""))
+
+    def fail(self, message, extra=""):
+        raise TestFailure(f"{message}\n{self.describe(extra)}")
+
+    def _line(self, what):
+        deadline = time.monotonic() + self.deadline_s
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                self.fail(f"no {what} line from the worker within {self.deadline_s} s",
+                          f"  partial stdout: {_shorten(self._buffer.decode('utf-8', 'replace'))}")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                self.proc.wait(timeout=10)
+                self.fail(f"the worker's stdout ended while waiting for a {what} line",
+                          f"  partial stdout: {_shorten(self._buffer.decode('utf-8', 'replace'))}")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            return json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            self.fail(f"the worker's {what} line is not JSON ({e})", f"  line: {_shorten(line.decode('utf-8', 'replace'))}")
+
+    def _ready(self):
+        ready = self._line("ready")
+        if not (isinstance(ready, dict) and ready.get("ready") is True
+                and isinstance(ready.get("restore_ms"), (int, float)) and ready["restore_ms"] > 0):
+            self.fail(f"expected a ready line with restore_ms > 0, got {ready!r}")
+        return ready
+
+    def send_line(self, line):
+        """Sends one raw request line (bytes, without the newline); returns the answer and
+        waits for the next ready line."""
+        self.requests += 1
+        try:
+            self.proc.stdin.write(line + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.fail("the worker closed its stdin")
+        answer = self._line("result")
+        self.last_ready = self._ready()
+        return answer
+
+    def request(self, params, expect_ok=True):
+        params = dict(params)
+        params.setdefault("language", "python")
+        answer = self.send_line(json.dumps(params).encode())
+        if expect_ok:
+            if not isinstance(answer, dict) or "error" in answer:
+                self.fail(f"request {self.requests} was answered with an error: {_shorten(json.dumps(answer))}")
+            run = VmRun(self.argv + [f"(request {self.requests})", json.dumps(params)], 0, b"", b"", 0.0, 0, answer)
+            check_result_shape(run)
+            restore_ms = answer["timing"].get("restore_ms")
+            check(isinstance(restore_ms, (int, float)) and restore_ms > 0,
+                  f"timing.restore_ms is {restore_ms!r} for a request served by `serve`", run)
+            return run
+        return answer
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def close(self):
+        """EOF on stdin: the worker must exit 0 promptly."""
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            status = self.proc.wait(timeout=self.deadline_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.fail(f"the worker did not exit within {self.deadline_s} s of EOF on stdin")
+        if status != 0:
+            self.fail(f"the worker exited with status {status} at EOF, expected 0")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.kill()
+        self.proc.stdout.close()
+        self.stderr_file.close()
+        return False
 
 
 def healthy(vm):

@@ -5,10 +5,13 @@ isolation from the host, no network, limits (time, memory, output), guests that 
 that stays healthy afterwards. One case per invocation, so each is its own meson test:
 
     test_behaviour.py --list
-    test_behaviour.py [--vm PATH] [--guest-dir DIR] CASE
+    test_behaviour.py [--vm PATH] [--guest-dir DIR] [--snapshot DIR] CASE
 
---list prints "NAME serial|parallel TIMEOUT_S" per case for tests/meson.build. --guest-dir is
-where the static guest programs (tests/guest-programs/*.c, built as guest-NAME) are.
+--list prints "NAME serial|parallel TIMEOUT_S cold|both" per case for tests/meson.build: "both"
+cases are registered twice, cold and as snap-NAME. --guest-dir is where the static guest programs
+(tests/guest-programs/*.c, built as guest-NAME) are. --snapshot DIR runs every Python program of
+the case restored from that snapshot (sandboxd-vm run --snapshot DIR) instead of booting cold; the
+static guest programs can't be (--snapshot excludes --exec-host-file), so their cases are "cold".
 
 Exit status: 0 pass, 1 fail, 77 skip (no /dev/kvm, or a guest program could not be built).
 """
@@ -30,27 +33,30 @@ CASES = {}
 
 
 class Case:
-    def __init__(self, func, timeout, serial):
+    def __init__(self, func, timeout, serial, cold_only):
         self.func = func
         self.timeout = timeout
         self.serial = serial
+        self.cold_only = cold_only
 
 
-def case(timeout=60, serial=False):
+def case(timeout=60, serial=False, cold_only=False):
     """Register a case. serial: it measures time or memory, or loads the machine, so meson must
-    not run it beside other tests."""
+    not run it beside other tests. cold_only: it runs static guest programs, which can't be
+    restored from a snapshot, so it has no snap- twin."""
 
     def register(func):
-        CASES[func.__name__] = Case(func, timeout, serial)
+        CASES[func.__name__] = Case(func, timeout, serial, cold_only)
         return func
 
     return register
 
 
 class Context:
-    def __init__(self, vm, guest_dir):
+    def __init__(self, vm, guest_dir, snapshot=None):
         self.vm = vm
         self.guest_dir = guest_dir
+        self.snapshot = snapshot  # also the default of every run_vm (sandbox.set_default_snapshot)
 
     def guest_program(self, name):
         if not self.guest_dir:
@@ -631,7 +637,7 @@ def _crash_case(name, signal_name):
         sandbox.healthy(ctx.vm)
 
     run_crash.__name__ = f"exec_{name}"
-    case()(run_crash)
+    case(cold_only=True)(run_crash)
 
 
 _crash_case("segv", "SIGSEGV")
@@ -641,20 +647,20 @@ _crash_case("abort", "SIGABRT")
 _crash_case("stack_overflow", "SIGSEGV")
 
 
-@case()
+@case(cold_only=True)
 def exec_hello(ctx):
     run = run_vm(ctx.vm, exec_host_file=ctx.guest_program("hello"))
     check(run.stdout == "hello\n" and run.exit_code == 7 and run.signal is None, "expected 'hello\\n' and exit 7", run)
 
 
-@case()
+@case(cold_only=True)
 def exec_exit_group(ctx):
     run = run_vm(ctx.vm, exec_host_file=ctx.guest_program("exit_group"))
     check(run.stdout == "bye\n", "stdout is not exactly 'bye\\n' (stdio's unflushed buffer must be lost)", run)
     check(run.exit_code == 3 and run.signal is None, "exit code is not 3", run)
 
 
-@case(serial=True)
+@case(serial=True, cold_only=True)
 def exec_bigwrite(ctx):
     """10 MiB through write(2) under a 1 MiB cap."""
     run = run_vm(ctx.vm, exec_host_file=ctx.guest_program("bigwrite"), max_output_bytes=1 << 20)
@@ -664,7 +670,7 @@ def exec_bigwrite(ctx):
     sandbox.healthy(ctx.vm)
 
 
-@case()
+@case(cold_only=True)
 def exec_badptr(ctx):
     """Hostile syscall arguments: the guest survives, every call fails with an errno, the worker
     answers. The list of calls must match a native run of the same binary; differences in which
@@ -691,6 +697,82 @@ def exec_badptr(ctx):
     sandbox.healthy(ctx.vm)
 
 
+# --- `python3 -c` semantics that a runner (the restore path) must reproduce ------------------------
+
+
+@case()
+def main_module_like_python_c(ctx):
+    """The program's __main__ looks as under `python3.11 -c` on the host: the same globals
+    (__annotations__, __loader__ included) and sys.orig_argv[1:] == ['-c', CODE, *ARGS].
+    Harmless introspection, so the host runs it too."""
+    code = (
+        "import sys, json\n"
+        "print(json.dumps({\n"
+        "    'globals': sorted(globals()),\n"
+        "    '__loader__': repr(__loader__), '__spec__': repr(__spec__), '__name__': __name__,\n"
+        "    '__doc__': __doc__, '__builtins__': type(__builtins__).__name__,\n"
+        "    'orig_argv[1:]': sys.orig_argv[1:],\n"
+        "    'argv': sys.argv, 'path[0]': sys.path[0],\n"
+        "    'main module': sys.modules['__main__'].__dict__ is globals(),\n"
+        "}, indent=1, sort_keys=True))\n"
+    )
+    compare_with_host(ctx, code, ["one", "two"])
+
+
+@case()
+def stack_like_python_c(ctx):
+    """No frame below the program's, as under `python3.11 -c`: traceback.format_stack() and
+    sys._getframe().f_back show nothing of a runner. Restored runs don't hold this yet (the
+    runner's frames are below the program's; see README, known gaps), so the snapshot variant
+    is registered as an expected failure: it turns into a failure when fixed."""
+    code = (
+        "import sys, json, traceback\n"
+        "print(json.dumps({\n"
+        "    'f_back is None': sys._getframe().f_back is None,\n"
+        "    'format_stack frames': len(traceback.format_stack()),\n"
+        "}, sort_keys=True))\n"
+    )
+    compare_with_host(ctx, code, [])
+
+
+def compare_with_host(ctx, code, args):
+    host = run_host(code, args=args)
+    check(host.returncode == 0, f"the host run failed: {host!r}")
+    run = run_vm(ctx.vm, code, args=args)
+    check(run.exit_code == 0, "the program failed", run)
+    expected, seen = json.loads(host.stdout), last_json_line_or_all(run)
+    differ = [f"  {k}: host {expected[k]!r:.300}, guest {seen.get(k)!r:.300}" for k in expected if seen.get(k) != expected[k]]
+    check(not differ, "differs from `python3.11 -c` on the host:\n" + "\n".join(differ), run)
+
+
+@case()
+def stdout_closed_like_python_c(ctx):
+    """When flushing stdout fails at exit, `python3 -c` prints "Exception ignored in: <stdout
+    ...>" and exits 120, whatever the program's own status; so must every guest. The programs
+    only close their own fds, so the host runs them too."""
+    programs = [
+        "import os; os.close(1); print('gone')",
+        "import os; os.close(1); os.close(2); print('gone')",
+        "import os, sys; os.close(1); print('gone'); sys.exit(3)",
+        "import os; print('kept', flush=True); os.close(1); print('lost')",
+    ]
+    for code in programs:
+        host = run_host(code)
+        run = run_vm(ctx.vm, code)
+        check(run.signal is None and run.exit_code == host.returncode,
+              f"{code!r}: exit code {run.exit_code}, python3.11 -c on the host exits {host.returncode}", run)
+        check(run.stdout == sandbox.as_guest_text(host.stdout) and run.stderr == sandbox.as_guest_text(host.stderr),
+              f"{code!r}: output differs from the host's stdout {host.stdout!r} stderr {host.stderr!r}", run)
+
+
+def last_json_line_or_all(run):
+    """The whole stdout as JSON (for indented output), else its last line."""
+    try:
+        return json.loads(run.stdout)
+    except json.JSONDecodeError:
+        return last_json_line(run)
+
+
 # --- the worker itself ---------------------------------------------------------------------------
 
 
@@ -710,6 +792,11 @@ def bad_invocations(ctx):
         ["frobnicate"],
         [],
     ]
+    if ctx.snapshot:
+        # The same mistakes on the restore path, plus one of its own.
+        bad = [argv + ["--snapshot", ctx.snapshot] if argv[:1] == ["run"] else argv for argv in bad]
+        bad.append(["run", "--language", "python", "--code", "print(1)", "--snapshot", ctx.snapshot,
+                    "--exec-host-file", "/bin/true"])
     for argv in bad:
         proc = subprocess.run([ctx.vm] + argv, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
         check(proc.returncode > 0, f"{argv}: exit status {proc.returncode}, expected a failure (> 0, not a signal)"
@@ -767,17 +854,24 @@ def main():
     parser.add_argument("--list", action="store_true", help="list the cases for tests/meson.build")
     parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
     parser.add_argument("--guest-dir", default=os.environ.get("SANDBOXD_GUEST_DIR"))
+    parser.add_argument("--snapshot", metavar="DIR", help="restore every Python run from this snapshot")
     parser.add_argument("case", nargs="?")
     opts = parser.parse_args()
     if opts.list:
         for name, c in CASES.items():
-            print(name, "serial" if c.serial else "parallel", c.timeout)
+            print(name, "serial" if c.serial else "parallel", c.timeout, "cold" if c.cold_only else "both")
         return 0
     if opts.case not in CASES:
         parser.error(f"unknown case {opts.case!r}; --list shows them")
     try:
         sandbox.require_kvm()
-        ctx = Context(sandbox.find_vm(opts.vm), opts.guest_dir)
+        snapshot = None
+        if opts.snapshot:
+            if CASES[opts.case].cold_only:
+                parser.error(f"{opts.case} runs static guest programs, which --snapshot excludes")
+            snapshot = sandbox.find_snapshot(opts.snapshot)
+            sandbox.set_default_snapshot(snapshot)
+        ctx = Context(sandbox.find_vm(opts.vm), opts.guest_dir, snapshot)
         CASES[opts.case].func(ctx)
     except sandbox.TestFailure as e:
         print(f"FAIL: {e}", flush=True)

@@ -5,13 +5,16 @@
 the exit code byte for byte (the guest's output arrives as JSON strings, so the host's bytes are
 decoded the same way: UTF-8, invalid sequences replaced).
 
-    test_python_compare.py [--vm PATH] PROGRAM.py
+    test_python_compare.py [--vm PATH] [--snapshot DIR] PROGRAM.py
     test_python_compare.py --check-registered DIR NAME...
 
 Beside PROGRAM.py, optional files give the run its inputs:
     PROGRAM.stdin   bytes for stdin (else stdin is empty)
     PROGRAM.args    one argument per line, UTF-8 (sys.argv[1:])
     PROGRAM.env     KEY=VALUE per line, added to the guest's default environment
+
+With --snapshot DIR the guest is restored from that snapshot (`sandboxd-vm run --snapshot DIR`,
+a pre-warmed runner: DESIGN.md §6) instead of booting cold; the output must be the same.
 
 The program runs twice on the host first: if those two runs differ, the program is not
 deterministic and the test fails as the program's fault, before the guest runs.
@@ -73,7 +76,7 @@ def diff(label, expected, actual, sides=("host", "guest")):
     return f"{label} differs ({sides[0]} {len(expected)} chars, {sides[1]} {len(actual)} chars):\n{shown}"
 
 
-def compare(vm, program):
+def compare(vm, program, snapshot=None):
     with open(program, encoding="utf-8") as f:
         code = f.read()
     stdin, args, env = read_inputs(program)
@@ -99,6 +102,7 @@ def compare(vm, program):
         timeout_ms=TIMEOUT_MS,
         memory_mb=MEMORY_MB,
         max_output_bytes=MAX_OUTPUT_BYTES,
+        snapshot=snapshot or False,
     )
     problems = []
     for flag in ("timed_out", "memory_limit_hit", "truncated"):
@@ -117,13 +121,15 @@ def compare(vm, program):
             problems.append(d)
     if problems:
         summary = (
-            f"guest: exit_code={run.exit_code} signal={run.signal} timed_out={run.timed_out} "
+            f"guest ({'restored from ' + snapshot if snapshot else 'cold'}): "
+            f"exit_code={run.exit_code} signal={run.signal} timed_out={run.timed_out} "
             f"memory_limit_hit={run.memory_limit_hit} truncated={run.truncated}"
         )
         raise sandbox.TestFailure("\n".join(problems) + "\n" + summary)
     print(
         f"ok: stdout {len(first.stdout)} bytes, stderr {len(first.stderr)} bytes, exit {first.returncode}; "
-        f"guest run {run.result.get('timing', {}).get('run_ms')} ms, wall {run.wall_s:.3f} s"
+        f"guest {'restored' if snapshot else 'cold'} run {run.result.get('timing', {}).get('run_ms')} ms, "
+        f"restore {run.result.get('timing', {}).get('restore_ms')} ms, wall {run.wall_s:.3f} s"
     )
 
 
@@ -145,6 +151,7 @@ def check_registered(directory, names):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
+    parser.add_argument("--snapshot", metavar="DIR", help="restore the guest from this snapshot")
     parser.add_argument("--check-registered", metavar="DIR")
     parser.add_argument("programs", nargs="+")
     opts = parser.parse_args()
@@ -154,9 +161,10 @@ def main():
             return 0
         sandbox.require_kvm()
         vm = sandbox.find_vm(opts.vm)
+        snapshot = sandbox.find_snapshot(opts.snapshot) if opts.snapshot else None
         for program in opts.programs:
-            print(f"# {os.path.basename(program)}")
-            compare(vm, program)
+            print(f"# {os.path.basename(program)}" + (f" (restored from {snapshot})" if snapshot else ""))
+            compare(vm, program, snapshot)
     except sandbox.TestFailure as e:
         print(f"FAIL: {e}", flush=True)
         return 1

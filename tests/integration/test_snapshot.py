@@ -1,0 +1,903 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Snapshots (DESIGN.md §6): every run starts from a pre-warmed interpreter, restored
+copy-on-write, and each restored sandbox is unique (entropy, clock) and clean (nothing of an
+earlier request survives in the worker that served it). Bad snapshots are refused with a message,
+`serve` doesn't leak over many requests, and the warm-up list is only advice.
+
+    test_snapshot.py --list
+    test_snapshot.py [--vm PATH] --snapshot DIR CASE
+
+--list prints "NAME serial|parallel TIMEOUT_S" per case for tests/meson.build. DIR is the
+python_snapshot target; cases that damage a snapshot work on copies in a temporary directory.
+
+Exit status: 0 pass, 1 fail, 77 skip (no /dev/kvm).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sandbox  # noqa: E402
+from sandbox import check, run_vm  # noqa: E402
+
+CASES = {}
+
+# daemon/kernel/snapshot.h: SnapshotHeader, little-endian, no padding.
+HEADER = struct.Struct("<8sII32s32sQQQ16s")
+HEADER_VERSION_OFFSET = 8
+HEADER_IMAGE_SHA_OFFSET = 16  # bytes 16..48
+HEADER_LANGUAGE_OFFSET = 8 + 4 + 4 + 32 + 32 + 8 + 8 + 8
+# daemon/kernel/warmup.h: WarmupHeader, then count u64 entries (page address | PREFAULT_WRITE).
+WARMUP_HEADER = struct.Struct("<8sII32s")
+PREFAULT_WRITE = 1
+USER_MAX = 0x7FFFFE000000
+
+
+class Case:
+    def __init__(self, func, timeout, serial):
+        self.func = func
+        self.timeout = timeout
+        self.serial = serial
+
+
+def case(timeout=60, serial=False):
+    def register(func):
+        CASES[func.__name__] = Case(func, timeout, serial)
+        return func
+
+    return register
+
+
+class Context:
+    def __init__(self, vm, snapshot):
+        self.vm = vm
+        self.snapshot = snapshot
+
+    def copy_snapshot(self, tmp, name="snap"):
+        """A private copy of the snapshot (memory stays sparse) to damage or edit."""
+        dest = os.path.join(tmp, name)
+        os.mkdir(dest)
+        for entry in os.listdir(self.snapshot):
+            src = os.path.join(self.snapshot, entry)
+            if os.path.isfile(src):
+                subprocess.run(["cp", "--sparse=always", src, os.path.join(dest, entry)], check=True)
+        return dest
+
+
+def last_json_line(run, what="the guest"):
+    lines = run.stdout.strip().splitlines()
+    check(lines, f"{what} printed nothing", run)
+    try:
+        return json.loads(lines[-1])
+    except json.JSONDecodeError:
+        raise sandbox.TestFailure(f"{what}'s last line is not JSON\n{run.describe()}")
+
+
+def clean_exit(run, what):
+    check(run.exit_code == 0 and run.signal is None and not run.timed_out,
+          f"{what} did not exit 0", run)
+
+
+# --- uniqueness ----------------------------------------------------------------------------------
+
+UNIQUE_CODE = r"""
+import json, os, random, secrets, tempfile, time, uuid
+t0 = time.monotonic()
+time.sleep(0.2)
+slept = time.monotonic() - t0
+print(json.dumps({
+    'random': random.random(),
+    'urandom': os.urandom(16).hex(),
+    'uuid4': str(uuid.uuid4()),
+    'token_hex': secrets.token_hex(),
+    'mktemp': tempfile.mktemp(),
+    'time': time.time(),
+    'slept': slept,
+}))
+"""
+
+UNIQUE_KEYS = ["random", "urandom", "uuid4", "token_hex", "mktemp"]
+
+
+def _check_unique_sample(sample, before, after, what, run):
+    check(set(sample) == set(UNIQUE_KEYS) | {"time", "slept"}, f"{what}: unexpected keys {sorted(sample)}", run)
+    check(before - 2 <= sample["time"] <= after + 2,
+          f"{what}: guest time.time() {sample['time']:.3f} is not within 2 s of the host's "
+          f"[{before:.3f}, {after:.3f}] (the snapshot's clock?)", run)
+    check(0.2 <= sample["slept"] < 1.0,
+          f"{what}: time.sleep(0.2) took {sample['slept']:.4f} s by the guest's time.monotonic(), "
+          f"expected >= 0.2 and < 1", run)
+
+
+@case(serial=True)
+def unique_restores(ctx):
+    """Four sandboxes restored from one snapshot (two `run --snapshot`, two requests of one
+    `serve`) draw different random numbers, urandom bytes, UUIDs, secrets and temp names, and
+    read the host's current clock, not the one frozen in the snapshot. The snapshot is made at
+    least 5 s old first, so a restored clock would be off by more than the 2 s allowed."""
+    age = time.time() - os.stat(os.path.join(ctx.snapshot, "state")).st_mtime
+    if age < 5:
+        time.sleep(5 - age)
+    samples = []
+    for i in range(2):
+        before = time.time()
+        run = run_vm(ctx.vm, UNIQUE_CODE, snapshot=ctx.snapshot, timeout_ms=10000)
+        after = time.time()
+        clean_exit(run, f"run --snapshot #{i + 1}")
+        sample = last_json_line(run)
+        _check_unique_sample(sample, before, after, f"run --snapshot #{i + 1}", run)
+        samples.append((f"run --snapshot #{i + 1}", sample))
+    with sandbox.ServeWorker(ctx.vm, ctx.snapshot) as worker:
+        for i in range(2):
+            before = time.time()
+            run = worker.request({"code": UNIQUE_CODE, "timeout_ms": 10000})
+            after = time.time()
+            clean_exit(run, f"serve request #{i + 1}")
+            sample = last_json_line(run)
+            _check_unique_sample(sample, before, after, f"serve request #{i + 1}", run)
+            samples.append((f"serve request #{i + 1}", sample))
+    for key in UNIQUE_KEYS:
+        values = [(label, s[key]) for label, s in samples]
+        seen = {}
+        for label, value in values:
+            check(value not in seen, f"{label} and {seen.get(value)} produced the same {key}: {value!r}\n"
+                  f"  all samples: {json.dumps(samples, indent=1)}")
+            seen[value] = label
+    print("ok: " + ", ".join(f"{k}: {len(samples)} distinct" for k in UNIQUE_KEYS))
+
+
+# --- cleanliness ---------------------------------------------------------------------------------
+
+BUFFER_BYTES = 50 << 20
+
+# Request "pollute": leaves every trace it can of TOKEN in the VM that ran it. Prints one JSON
+# line (before it patches json.dumps and print) with the addresses of its filled buffers.
+POLLUTE_CODE = r"""
+import atexit, builtins, ctypes, json, os, random, signal, sys, types
+T = __TOKEN__
+N = __N__
+pat = T.encode()
+report = {'files': [], 'file_errors': {}, 'errors': {}}
+for d in ['/tmp', '/home/sandbox', '/tmp/canary-dir-' + T + '/sub', '/var/tmp', '/dev/shm']:
+    try:
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, 'canary-' + T), 'w') as f:
+            f.write(T)
+        with open(os.path.join(d, 'innocent-name.txt'), 'w') as f:
+            f.write('content: ' + T)
+        report['files'].append(d)
+    except OSError as e:
+        report['file_errors'][d] = type(e).__name__
+
+# Memory: a kept buffer, a freed one (its pages go back to the allocator), an anonymous mapping.
+fill = (pat * (N // len(pat) + 1))[:N]
+kept = bytearray(N)
+kept[:] = fill
+report['kept_addr'] = ctypes.addressof((ctypes.c_char * N).from_buffer(kept))
+report['kept_id'] = id(kept)
+freed = bytearray(N)
+freed[:] = fill
+report['freed_addr'] = ctypes.addressof((ctypes.c_char * N).from_buffer(freed))
+del freed
+import mmap
+mapped = mmap.mmap(-1, N)
+mapped.write(fill)
+report['mapped_addr'] = ctypes.addressof(ctypes.c_char.from_buffer(mapped))
+del fill
+
+# Interpreter and process state.
+json.CANARY = T
+random.CANARY = T
+mod = types.ModuleType('canary_mod')
+mod.value = T
+sys.modules['canary_mod'] = mod
+os.environ['CANARY'] = T
+os.putenv('CANARY_PUTENV', T)
+builtins.CANARY = T
+sys.path.insert(0, '/tmp/canary-dir-' + T)
+sys.setrecursionlimit(4321)
+os.umask(0o077)
+random.seed(T)
+def hook(*args):
+    sys.stderr.write('CANARY HOOK ' + T + '\n')
+sys.excepthook = hook
+sys.displayhook = hook
+for name in ('SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGALRM'):
+    try:
+        signal.signal(getattr(signal, name), lambda *a: None)
+    except (OSError, ValueError, RuntimeError) as e:
+        report['errors']['signal ' + name] = type(e).__name__
+for what, action in (('alarm', lambda: signal.alarm(1000)),
+                     ('itimer', lambda: signal.setitimer(signal.ITIMER_REAL, 1000)),
+                     ('sigmask', lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2}))):
+    try:
+        action()
+    except (OSError, ValueError, AttributeError) as e:
+        report['errors'][what] = type(e).__name__
+os.chdir('/tmp/canary-dir-' + T)
+keep = [open('/tmp/canary-' + T), open('/tmp/canary-' + T, 'a')]
+r, w = os.pipe()
+os.write(w, pat)
+keep += [r, w, os.dup(1), os.dup2(r, 40)]
+fds = []
+for fd in range(3, 51):
+    try:
+        os.fstat(fd)
+        fds.append(fd)
+    except OSError:
+        pass
+report['open_fds'] = fds
+atexit.register(lambda: None)
+sys.stdout.write(json.dumps(report) + '\n')
+sys.stdout.flush()
+# Last: patch what the next request would use to print its findings.
+json.dumps = lambda *a, **k: T
+builtins.print = lambda *a, **k: sys.stdout.write(T + '\n')
+"""
+
+# Request "state": what a fresh sandbox looks like, compared between a baseline request (before
+# any pollution) and one after: modules, globals of common modules, builtins, env, cwd, umask,
+# limits, hooks, signal dispositions and mask, timers, open fds, and the files in the writable
+# directories. Then it allocates fresh memory, which must read as zeros, and ends with an uncaught
+# exception, which the default excepthook must print. TOKEN and N are only used for the searches.
+STATE_CODE = r"""
+import sys
+modules = sorted(sys.modules)
+import builtins, collections, ctypes, json, math, os, random, re, signal, mmap
+T = __TOKEN__
+N = __N__
+state = {'modules': modules}
+def attempt(name, fn):
+    try:
+        state[name] = fn()
+    except Exception as e:
+        state[name] = 'error: ' + type(e).__name__
+for m in (builtins, collections, json, math, os, random, re, sys):
+    state['names.' + m.__name__] = sorted(vars(m))
+attempt('env', lambda: dict(os.environ))
+def getenv_putenv():
+    getenv = ctypes.CDLL(None).getenv
+    getenv.restype = ctypes.c_char_p
+    value = getenv(b'CANARY_PUTENV')
+    return None if value is None else value.decode('utf-8', 'replace')
+attempt('getenv_putenv', getenv_putenv)
+attempt('cwd', os.getcwd)
+attempt('umask', lambda: (lambda m: (os.umask(m), m)[1])(os.umask(0o022)))
+attempt('recursionlimit', sys.getrecursionlimit)
+attempt('path', lambda: list(sys.path))
+attempt('excepthook_default', lambda: sys.excepthook is sys.__excepthook__)
+attempt('displayhook_default', lambda: sys.displayhook is sys.__displayhook__)
+for name in ('SIGUSR1', 'SIGUSR2', 'SIGTERM', 'SIGINT', 'SIGALRM', 'SIGPIPE', 'SIGCHLD'):
+    attempt('signal.' + name, lambda: repr(signal.getsignal(getattr(signal, name))))
+attempt('sigmask', lambda: sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+attempt('itimer', lambda: signal.getitimer(signal.ITIMER_REAL))
+attempt('alarm', lambda: signal.alarm(0))
+fds = []
+for fd in range(3, 51):
+    try:
+        os.fstat(fd)
+        fds.append(fd)
+    except OSError:
+        pass
+state['open_fds'] = fds
+attempt('proc_self_fd', lambda: sorted(os.listdir('/proc/self/fd')))
+listing = []
+found = []
+for top in ('/tmp', '/home/sandbox', '/var/tmp', '/dev/shm'):
+    for root, dirs, files in os.walk(top):
+        for name in sorted(dirs) + sorted(files):
+            path = os.path.join(root, name)
+            listing.append(path)
+            if T in path:
+                found.append(path)
+            elif name in files:
+                try:
+                    with open(path, 'rb') as f:
+                        if T.encode() in f.read(1 << 20):
+                            found.append(path + ' (content)')
+                except OSError:
+                    pass
+state['listing'] = sorted(listing)
+state['files_with_token'] = found
+state['token_in_globals'] = [k for k, v in (('json.CANARY', getattr(json, 'CANARY', None)),
+                                            ('random.CANARY', getattr(random, 'CANARY', None)),
+                                            ('builtins.CANARY', getattr(builtins, 'CANARY', None)),
+                                            ('sys.modules canary_mod', sys.modules.get('canary_mod')),
+                                            ('os.environ CANARY', os.environ.get('CANARY'))) if v is not None]
+# Fresh memory reads as zeros: an anonymous mapping and a malloc too big for the heap (mmap'd).
+m = mmap.mmap(-1, N)
+data = m.read(N)
+state['mmap_nonzero'] = len(data) - data.count(0)
+m.close()
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+p = libc.malloc(N)
+data = ctypes.string_at(p, N) if p else b''
+state['malloc_nonzero'] = len(data) - data.count(0) if p else 'malloc failed'
+b = bytearray(N)
+state['bytearray_nonzero'] = len(b) - b.count(0)
+del data, b
+sys.stdout.write(json.dumps(state) + '\n')
+sys.stdout.flush()
+raise RuntimeError('end of the state probe')
+"""
+
+# Request "probe": reads the memory at an address where an earlier request had a buffer filled
+# with TOKEN, without ever holding TOKEN itself (only its SHA-256 and length), so that its own
+# objects can't be mistaken for a leak. An unmapped address kills it with SIGSEGV: not found.
+PROBE_CODE = r"""
+import ctypes, hashlib, json, mmap, sys
+H = __SHA__
+L = __LEN__
+addr = __ADDR__
+N = __N__
+REALLOCATE = __REALLOCATE__
+mine = []
+if REALLOCATE:
+    # The same allocations as the polluting request, untouched: in a VM restored from the same
+    # snapshot they land at the same addresses, so the old address is mapped again, and must
+    # read as fresh memory.
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    maps = []
+    for i in range(8):
+        if i % 2 == 0:
+            mine.append(libc.malloc(N))
+        else:
+            maps.append(mmap.mmap(-1, N))
+            mine.append(ctypes.addressof(ctypes.c_char.from_buffer(maps[-1])))
+        if any(a and max(addr, a) + N // 2 <= min(addr + N, a + N) for a in mine):
+            break
+sys.stdout.write('probing %#x\n' % addr)
+sys.stdout.flush()
+data = ctypes.string_at(addr, N)
+hits = sum(1 for off in range(0, N - L, L * 4099) if hashlib.sha256(data[off:off + L]).hexdigest() == H)
+# Of the bytes read, those inside this request's own untouched allocations must be zeros (the
+# rest may be allocator headers or other memory of this request).
+overlap = fresh_nonzero = 0
+for a in mine:
+    lo, hi = max(addr, a), min(addr + N, a + N)
+    if a and lo < hi:
+        overlap += hi - lo
+        fresh_nonzero += (hi - lo) - data[lo - addr:hi - addr].count(0)
+sys.stdout.write(json.dumps({'readable': True, 'hits': hits, 'nonzero': len(data) - data.count(0),
+                             'first_bytes_sha_match': hashlib.sha256(data[:L]).hexdigest() == H,
+                             'reallocated_at': [hex(a) for a in mine if a], 'overlap': overlap,
+                             'fresh_nonzero': fresh_nonzero}) + '\n')
+"""
+
+
+def _code(template, **values):
+    code = template
+    for key, value in values.items():
+        code = code.replace(f"__{key}__", repr(value))
+    leftover = re.findall(r"__(TOKEN|N|SHA|LEN|ADDR|REALLOCATE)__", code)
+    check(not leftover, f"unsubstituted template fields {leftover}")
+    return code
+
+
+def _no_token(run, token, what):
+    for field in ("stdout", "stderr"):
+        text = getattr(run, field)
+        check(token not in text, f"{what}: the earlier request's token appears in {field}", run)
+
+
+def _state(worker, token, what):
+    run = worker.request({"code": _code(STATE_CODE, TOKEN=token, N=BUFFER_BYTES), "timeout_ms": 30000,
+                          "memory_mb": 512})
+    _no_token(run, token, what)
+    check(run.exit_code == 1 and run.signal is None, f"{what}: expected exit 1 from the final uncaught exception", run)
+    check(run.stderr.startswith("Traceback (most recent call last):\n")
+          and run.stderr.endswith("RuntimeError: end of the state probe\n"),
+          f"{what}: the uncaught exception was not printed by the default excepthook", run)
+    return last_json_line(run, what), run
+
+
+def _probe(worker, token, addr, what, reallocate=False):
+    code = _code(PROBE_CODE, SHA=hashlib.sha256(token.encode()).hexdigest(), LEN=len(token), ADDR=addr,
+                 N=BUFFER_BYTES, REALLOCATE=reallocate)
+    check(token not in code, "the probe's code contains the token itself")
+    run = worker.request({"code": code, "timeout_ms": 30000, "memory_mb": 512})
+    _no_token(run, token, what)
+    check(run.stdout.startswith(f"probing {addr:#x}\n"), f"{what}: the probe did not start", run)
+    if run.signal == "SIGSEGV":
+        print(f"{what}: {addr:#x} is not mapped (SIGSEGV): nothing to find")
+        return
+    check(run.exit_code == 0 and run.signal is None, f"{what}: the probe neither read the memory nor got SIGSEGV", run)
+    seen = last_json_line(run, what)
+    check(seen["hits"] == 0 and not seen["first_bytes_sha_match"],
+          f"{what}: the earlier request's buffer is readable at {addr:#x} with its token ({seen})", run)
+    if reallocate:
+        check(seen["fresh_nonzero"] == 0, f"{what}: around {addr:#x}, this request's untouched "
+              f"allocations are not zero ({seen})", run)
+    print(f"{what}: {addr:#x} is mapped and holds no token ({seen['nonzero']} non-zero bytes; this "
+          f"request's allocations at {seen['reallocated_at']} cover {seen['overlap']} bytes of the old "
+          f"buffer, all zero)")
+    return seen
+
+
+def _pollute(worker, token, what):
+    run = worker.request({"code": _code(POLLUTE_CODE, TOKEN=token, N=BUFFER_BYTES), "timeout_ms": 30000,
+                          "memory_mb": 512})
+    clean_exit(run, what)
+    report = last_json_line(run, what)
+    check("/tmp" in report["files"] and "/home/sandbox" in report["files"],
+          f"{what}: could not write its canary files", run)
+    check(len(report["open_fds"]) >= 5, f"{what}: could not leave fds open: {report['open_fds']}", run)
+    for key in ("kept_addr", "freed_addr", "mapped_addr"):
+        check(isinstance(report[key], int) and report[key] > 0, f"{what}: no {key}", run)
+    print(f"{what}: canary files in {report['files']} (not writable: {report['file_errors']}), open fds "
+          f"{report['open_fds']}, buffers at {report['kept_addr']:#x} (kept), {report['freed_addr']:#x} (freed), "
+          f"{report['mapped_addr']:#x} (mmap); could not set: {report['errors']}")
+    return report
+
+
+def _compare_state(baseline, after, what, run):
+    problems = []
+    for key in sorted(set(baseline) | set(after)):
+        if baseline.get(key) != after.get(key):
+            a, b = baseline.get(key), after.get(key)
+            if isinstance(a, list) and isinstance(b, list):
+                detail = f"added {sorted(set(map(str, b)) - set(map(str, a)))[:20]}, " \
+                         f"removed {sorted(set(map(str, a)) - set(map(str, b)))[:20]}"
+                if detail == "added [], removed []":
+                    detail = f"{a!r:.300} -> {b!r:.300}"
+            else:
+                detail = f"{a!r:.300} -> {b!r:.300}"
+            problems.append(f"  {key}: {detail}")
+    check(not problems, f"{what}: the sandbox differs from a fresh one (baseline -> now):\n" + "\n".join(problems), run)
+
+
+@case(timeout=120)
+def clean_after_dirty_request(ctx):
+    """Adversarial, through ONE `serve` process (the pool's way: same worker, a fresh VM per
+    request): a request leaves canaries everywhere (files in /tmp, home, /var/tmp, /dev/shm;
+    50 MB buffers, kept, freed and mmap'd; module globals, sys.modules, os.environ, putenv,
+    builtins, sys.path, recursion limit, umask, PRNG seed, excepthook, displayhook, signal
+    handlers, mask and timers; cwd; open fds and a pipe with data in it; json.dumps and print
+    monkeypatched). The following requests find none of it: their whole observable state equals
+    a baseline request's, fresh allocations read as zeros, and the old buffers' addresses are
+    either unmapped (SIGSEGV) or hold no token."""
+    tokens = [f"canary-{uuid.uuid4().hex}", f"canary-{uuid.uuid4().hex}"]
+    with sandbox.ServeWorker(ctx.vm, ctx.snapshot, deadline_s=60) as worker:
+        baseline, _ = _state(worker, tokens[0], "baseline request")
+        check(baseline["files_with_token"] == [] and baseline["token_in_globals"] == [],
+              f"the baseline request already finds the token: {baseline['files_with_token']} "
+              f"{baseline['token_in_globals']}")
+        for key in ("mmap_nonzero", "malloc_nonzero", "bytearray_nonzero"):
+            check(baseline[key] == 0, f"baseline request: fresh memory is not zero: {key} = {baseline[key]}")
+
+        # Round 1: pollute, then look at everything, then at the old addresses.
+        report = _pollute(worker, tokens[0], "request 2 (pollute)")
+        after, run = _state(worker, tokens[0], "request 3 (state after pollution)")
+        check(after["files_with_token"] == [], f"files of the earlier request survive: {after['files_with_token']}", run)
+        check(after["token_in_globals"] == [], f"globals of the earlier request survive: {after['token_in_globals']}", run)
+        for key in ("mmap_nonzero", "malloc_nonzero", "bytearray_nonzero"):
+            check(after[key] == 0, f"fresh memory after a dirty request is not zero: {key} = {after[key]}", run)
+        _compare_state(baseline, after, "request 3", run)
+        n = 4
+        for key in ("kept_addr", "freed_addr", "mapped_addr"):
+            _probe(worker, tokens[0], report[key], f"request {n} (probe {key})")
+            _probe(worker, tokens[0], report[key], f"request {n + 1} (probe {key} after allocating)", True)
+            n += 2
+
+        # Round 2: the probes directly after the pollution, then the state.
+        mapped_again = 0
+        for key in ("kept_addr", "freed_addr", "mapped_addr"):
+            report = _pollute(worker, tokens[1], f"request {n} (pollute again)")
+            seen = _probe(worker, tokens[1], report[key], f"request {n + 1} (probe {key} right after, "
+                          f"after allocating)", True)
+            mapped_again += seen is not None and seen["overlap"] > 0
+            n += 2
+        after, run = _state(worker, tokens[1], f"request {n} (state)")
+        check(after["files_with_token"] == [] and after["token_in_globals"] == [],
+              f"request 7's traces survive: {after['files_with_token']} {after['token_in_globals']}", run)
+        _compare_state(baseline, after, f"request {n}", run)
+    # The re-allocating probes are the sharp ones: they only prove something if the old
+    # addresses were mapped again (else every probe was a SIGSEGV and the test saw nothing).
+    check(mapped_again == 3, f"only {mapped_again} of the 3 re-allocating probes right after a pollution found "
+          "the old buffer's address mapped again: the others checked nothing (did the allocator's layout "
+          "change? see the addresses above)")
+    print(f"ok: {worker.requests} requests through one worker, nothing of a dirty request found "
+          f"({mapped_again} of 3 old addresses mapped again and read as zeros)")
+
+
+# --- refusal of bad snapshots ---------------------------------------------------------------------
+
+
+def _patch(path, offset, data):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+def _flip(path, offset):
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0x5A]))
+
+
+def _truncate(path, size):
+    os.truncate(path, size)
+
+
+def _state_header(path):
+    with open(path, "rb") as f:
+        return HEADER.unpack(f.read(HEADER.size))
+
+
+def _refused(ctx, snap, pattern, what):
+    """run --snapshot snap must fail cleanly with a message matching pattern; serve too; and
+    the good snapshot must still work."""
+    for verb_argv in (["run", "--language", "python", "--code", "print('must not run')", "--snapshot", snap],
+                      ["serve", "--snapshot", snap]):
+        proc = subprocess.run([ctx.vm] + verb_argv, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+        detail = (f"\n  command: {[ctx.vm] + verb_argv}\n  exit status {proc.returncode}\n"
+                  f"  stdout {proc.stdout[:500]!r}\n  stderr {proc.stderr[:1000]!r}")
+        check(proc.returncode > 0, f"{what}: `{verb_argv[0]}` exit status {proc.returncode}, expected a failure "
+              f"(> 0; < 0 means it crashed)" + detail)
+        check(b"must not run" not in proc.stdout and b'"ready"' not in proc.stdout,
+              f"{what}: `{verb_argv[0]}` ran code or announced a VM from a bad snapshot" + detail)
+        err = proc.stderr.decode("utf-8", "replace")
+        check(re.search(pattern, err, re.IGNORECASE),
+              f"{what}: `{verb_argv[0]}`'s message does not name the problem (expected /{pattern}/)" + detail)
+        check("Sanitizer" not in err and "Assertion" not in err, f"{what}: a crash report on stderr" + detail)
+        print(f"{what}: {verb_argv[0]}: {err.strip().splitlines()[-1]}")
+    good = run_vm(ctx.vm, "print(6*7)", snapshot=ctx.snapshot, timeout_ms=10000)
+    check(good.stdout == "42\n" and good.exit_code == 0, f"after {what}, the good snapshot no longer works", good)
+
+
+def _refusal_case(name, pattern, damage, doc):
+    def refuse(ctx):
+        with tempfile.TemporaryDirectory(prefix="sandboxd-snap-") as tmp:
+            snap = ctx.copy_snapshot(tmp)
+            # The copy works before it is damaged, so the refusal is the damage's doing.
+            ok = run_vm(ctx.vm, "print('copy ok')", snapshot=snap, timeout_ms=10000)
+            check(ok.stdout == "copy ok\n", "the undamaged copy of the snapshot does not work", ok)
+            damage(snap)
+            _refused(ctx, snap, pattern, name)
+
+    refuse.__name__ = name
+    refuse.__doc__ = doc
+    case()(refuse)
+
+
+def _flip_payload(snap):
+    path = os.path.join(snap, "state")
+    size = os.path.getsize(path)
+    check(size > HEADER.size + 64, f"{path} has no payload to damage ({size} bytes)")
+    _flip(path, HEADER.size + (size - HEADER.size) // 2)
+
+
+def _flip_payload_last(snap):
+    path = os.path.join(snap, "state")
+    _flip(path, os.path.getsize(path) - 1)
+
+
+def _truncate_state(snap):
+    path = os.path.join(snap, "state")
+    _truncate(path, os.path.getsize(path) - 100)
+
+
+def _truncate_state_header(snap):
+    _truncate(os.path.join(snap, "state"), HEADER.size // 2)
+
+
+def _empty_state(snap):
+    _truncate(os.path.join(snap, "state"), 0)
+
+
+def _truncate_memory(snap):
+    path = os.path.join(snap, "memory")
+    _truncate(path, (os.path.getsize(path) // 2) & ~4095)
+
+
+def _extend_memory(snap):
+    path = os.path.join(snap, "memory")
+    _truncate(path, os.path.getsize(path) + (1 << 20))
+
+
+def _bad_version(snap):
+    path = os.path.join(snap, "state")
+    version = _state_header(path)[1]
+    _patch(path, HEADER_VERSION_OFFSET, struct.pack("<I", version + 1000))
+
+
+def _bad_magic(snap):
+    _patch(os.path.join(snap, "state"), 0, b"NOTSNAP\0")
+
+
+def _other_image(snap):
+    path = os.path.join(snap, "state")
+    image_sha = _state_header(path)[3]
+    _patch(path, HEADER_IMAGE_SHA_OFFSET, bytes(b ^ 0xFF for b in image_sha))
+
+
+def _other_language(snap):
+    _patch(os.path.join(snap, "state"), HEADER_LANGUAGE_OFFSET, b"ruby".ljust(16, b"\0"))
+
+
+def _huge_payload_size(snap):
+    _patch(os.path.join(snap, "state"), 8 + 4 + 4 + 32 + 32, struct.pack("<Q", 1 << 62))
+
+
+def _missing_memory(snap):
+    os.unlink(os.path.join(snap, "memory"))
+
+
+def _missing_state(snap):
+    os.unlink(os.path.join(snap, "state"))
+
+
+def _state_is_directory(snap):
+    os.unlink(os.path.join(snap, "state"))
+    os.mkdir(os.path.join(snap, "state"))
+
+
+_refusal_case("refuse_flipped_payload_byte", r"checksum|corrupt", _flip_payload,
+              "One byte flipped in the middle of state's payload: the checksum catches it.")
+_refusal_case("refuse_flipped_last_byte", r"checksum|corrupt", _flip_payload_last,
+              "The last byte of state flipped.")
+_refusal_case("refuse_truncated_state", r"truncated", _truncate_state,
+              "state cut short by 100 bytes.")
+_refusal_case("refuse_truncated_header", r"truncated|not a snapshot", _truncate_state_header,
+              "state cut in the middle of its header.")
+_refusal_case("refuse_empty_state", r"truncated|not a snapshot", _empty_state, "state is empty.")
+_refusal_case("refuse_truncated_memory", r"memory.*(truncated|bytes)", _truncate_memory,
+              "memory cut to half its size.")
+_refusal_case("refuse_extended_memory", r"memory.*(size|bytes)", _extend_memory,
+              "memory 1 MiB longer than the state says.")
+_refusal_case("refuse_wrong_version", r"version", _bad_version, "The header's version field changed.")
+_refusal_case("refuse_wrong_magic", r"magic|not a (sandboxd )?snapshot", _bad_magic, "The header's magic changed.")
+_refusal_case("refuse_other_image", r"another image|image", _other_image,
+              "The header's image hash (bytes 16..48) changed: a snapshot of another image.")
+_refusal_case("refuse_other_language", r"ruby|language", _other_language,
+              "The header's language field says ruby.")
+_refusal_case("refuse_huge_payload_size", r"truncated|size", _huge_payload_size,
+              "The header's payload_size is 2^62: the size limit catches it before any allocation.")
+_refusal_case("refuse_missing_memory", r"memory.*(no such file|not found|missing)", _missing_memory,
+              "No memory file.")
+_refusal_case("refuse_missing_state", r"state.*(no such file|not found|missing)", _missing_state,
+              "No state file.")
+_refusal_case("refuse_state_is_directory", r"state|not a snapshot", _state_is_directory,
+              "state is a directory.")
+
+
+@case()
+def refuse_missing_directory(ctx):
+    """--snapshot names a directory that doesn't exist."""
+    with tempfile.TemporaryDirectory(prefix="sandboxd-snap-") as tmp:
+        _refused(ctx, os.path.join(tmp, "does-not-exist"), r"does-not-exist.*(no such file|not found|missing)",
+                 "refuse_missing_directory")
+
+
+# --- leaks ---------------------------------------------------------------------------------------
+
+
+def _worker_usage(pid):
+    fds = len(os.listdir(f"/proc/{pid}/fd"))
+    with open(f"/proc/{pid}/status") as f:
+        status = f.read()
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    check(match, f"no VmRSS in /proc/{pid}/status")
+    return fds, int(match.group(1))
+
+
+LEAK_REQUESTS = 1000
+
+
+def _leak_request(i):
+    """Request number i (1-based) of the leak test, and a check of its answer."""
+    if i % 50 == 7:
+        return b'{"language": "python", "code": ', "malformed"
+    if i % 50 == 17:
+        return {"language": "python", "code": "print(1)", "timout_ms": 5}, "unknown field"
+    if i % 25 == 3:
+        return {"code": "while True:\n    pass\n", "timeout_ms": 1}, "timeout"
+    if i % 25 == 11:
+        return {"code": "import sys\nsys.stdout.write('y' * (3 << 20))\n", "max_output_bytes": 1 << 20}, "big"
+    if i % 25 == 19:
+        return {"code": "raise KeyError('boom')"}, "exception"
+    if i % 25 == 23:
+        return {"code": "import os\nfds = [os.open('/tmp/f%d' % n, os.O_CREAT | os.O_WRONLY) for n in range(40)]\n"
+                        "b = bytearray(20 << 20)\nprint(len(fds))\n"}, "fds"
+    return {"code": "print(1)"}, "print"
+
+
+@case(serial=True, timeout=180)
+def serve_no_leaks(ctx):
+    """1000 requests through one `serve` process (print(1), malformed lines, unknown fields,
+    1 ms timeouts, 3 MiB outputs cut to 1 MiB, exceptions, 40 open files and 20 MB each): every
+    answer is right, and the worker's fd count and RSS after request 1000 match those after
+    request 50 (fds equal, RSS grown < 16 MiB). Measured while the worker waits for the next
+    request, so the VM it holds ready is in the same state each time."""
+    start = time.monotonic()
+    samples = {}
+    kinds = {}
+    with sandbox.ServeWorker(ctx.vm, ctx.snapshot, deadline_s=30) as worker:
+        for i in range(1, LEAK_REQUESTS + 1):
+            params, kind = _leak_request(i)
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if isinstance(params, bytes):
+                answer = worker.send_line(params)
+                check(isinstance(answer, dict) and "error" in answer,
+                      f"request {i}: a malformed line was not answered with an error: {answer!r}")
+                continue
+            if kind == "unknown field":
+                answer = worker.request(params, expect_ok=False)
+                check(isinstance(answer, dict) and "error" in answer and "timout_ms" in json.dumps(answer),
+                      f"request {i}: an unknown field was not refused naming it: {answer!r}")
+                continue
+            run = worker.request(params)
+            if kind == "print":
+                ok = run.stdout == "1\n" and run.exit_code == 0
+            elif kind == "timeout":
+                ok = run.timed_out is True and run.exit_code is None
+            elif kind == "big":
+                ok = run.truncated is True and run.stdout == "y" * (1 << 20)
+            elif kind == "exception":
+                ok = run.exit_code == 1 and run.stderr.endswith("KeyError: 'boom'\n")
+            else:
+                ok = run.stdout == "40\n" and run.exit_code == 0
+            check(ok, f"request {i} ({kind}): wrong answer", run)
+            if i in (50, 500, LEAK_REQUESTS):
+                samples[i] = _worker_usage(worker.pid)
+                print(f"after request {i}: {samples[i][0]} fds, VmRSS {samples[i][1]} KiB, "
+                      f"{time.monotonic() - start:.1f} s")
+    fds_50, rss_50 = samples[50]
+    fds_end, rss_end = samples[LEAK_REQUESTS]
+    print(f"requests by kind: {kinds}")
+    check(fds_end == fds_50, f"the worker's fds grew from {fds_50} (request 50) to {fds_end} (request {LEAK_REQUESTS})")
+    growth = rss_end - rss_50
+    check(growth < 16 << 10, f"the worker's RSS grew by {growth} KiB between request 50 ({rss_50} KiB) and "
+          f"request {LEAK_REQUESTS} ({rss_end} KiB)")
+    print(f"ok: {LEAK_REQUESTS} requests in {time.monotonic() - start:.1f} s; RSS growth {growth} KiB")
+
+
+# --- the warm-up list ----------------------------------------------------------------------------
+
+# Exercises what the warm-up list prefaults (json, math, print) and a bit more.
+WARMUP_CHECK_CODE = r"""
+import json, math, hashlib, sys
+values = [math.sqrt(i) for i in range(1000)]
+print(json.dumps({'n': len(values), 'sum': round(sum(values), 3),
+                  'sha': hashlib.sha256(b'abc').hexdigest()[:16], 'argv': sys.argv}))
+"""
+WARMUP_EXPECTED = {"n": 1000, "sum": 21065.833, "sha": "ba7816bf8f01cfea", "argv": ["-c", "x"]}
+
+
+def _runs_correctly(ctx, snap, what, serve_requests=3):
+    run = run_vm(ctx.vm, WARMUP_CHECK_CODE, args=["x"], snapshot=snap, timeout_ms=10000)
+    clean_exit(run, what)
+    check(last_json_line(run) == WARMUP_EXPECTED, f"{what}: wrong output, expected {WARMUP_EXPECTED}", run)
+    check(run.stderr == "", f"{what}: unexpected stderr", run)
+    with sandbox.ServeWorker(ctx.vm, snap) as worker:
+        for i in range(serve_requests):
+            run = worker.request({"code": WARMUP_CHECK_CODE, "args": ["x"]})
+            clean_exit(run, f"{what}, serve request {i + 1}")
+            check(last_json_line(run) == WARMUP_EXPECTED, f"{what}, serve request {i + 1}: wrong output", run)
+    return run
+
+
+@case()
+def warmup_list_present(ctx):
+    """The snapshot has a well-formed warm-up list: magic, version, a count within the maximum,
+    the size that count implies, a matching SHA-256, and entries that are user page addresses."""
+    path = os.path.join(ctx.snapshot, "warmup")
+    check(os.path.isfile(path), f"{path} does not exist")
+    with open(path, "rb") as f:
+        data = f.read()
+    check(len(data) >= WARMUP_HEADER.size, f"{path} is {len(data)} bytes, shorter than its header")
+    magic, version, count, digest = WARMUP_HEADER.unpack_from(data)
+    check(magic == b"SBXWARM\0", f"{path}: magic {magic!r}")
+    check(version == 1, f"{path}: version {version}")
+    check(0 < count <= 32768, f"{path}: {count} entries")
+    check(len(data) == WARMUP_HEADER.size + 8 * count, f"{path}: {len(data)} bytes for {count} entries")
+    entries = data[WARMUP_HEADER.size:]
+    check(hashlib.sha256(entries).digest() == digest, f"{path}: the SHA-256 does not match the entries")
+    pages = [e for (e,) in struct.iter_unpack("<Q", entries)]
+    bad = [hex(e) for e in pages if not (0x10000 <= (e & ~4095) < USER_MAX) or (e & 4095) & ~PREFAULT_WRITE]
+    check(not bad, f"{path}: entries that are not user pages: {bad[:10]}")
+    writes = sum(e & PREFAULT_WRITE for e in pages)
+    print(f"ok: {count} pages, {writes} of them written")
+    _runs_correctly(ctx, ctx.snapshot, "with the warm-up list")
+
+
+@case()
+def warmup_list_missing(ctx):
+    """Without DIR/warmup, restored runs are still correct (only slower)."""
+    with tempfile.TemporaryDirectory(prefix="sandboxd-snap-") as tmp:
+        snap = ctx.copy_snapshot(tmp)
+        os.unlink(os.path.join(snap, "warmup"))
+        _runs_correctly(ctx, snap, "without a warm-up list")
+
+
+def _write_warmup(path, entries, *, magic=b"SBXWARM\0", version=1, count=None, digest=None):
+    body = b"".join(struct.pack("<Q", e) for e in entries)
+    header = WARMUP_HEADER.pack(magic, version, len(entries) if count is None else count,
+                                hashlib.sha256(body).digest() if digest is None else digest)
+    with open(path, "wb") as f:
+        f.write(header + body)
+
+
+@case(timeout=120)
+def warmup_list_corrupt(ctx):
+    """A bad warm-up list is ignored and runs stay correct: flipped entry (checksum mismatch),
+    truncated, garbage, wrong magic, wrong version, a count above the maximum, and lists with a
+    VALID checksum whose entries are hostile (kernel addresses, address 0, non-canonical and
+    unmapped addresses, the write flag on every page including read-only ones, duplicates,
+    32768 entries)."""
+    with open(os.path.join(ctx.snapshot, "warmup"), "rb") as f:
+        original = f.read()
+    _, _, count, _ = WARMUP_HEADER.unpack_from(original)
+    real = [e for (e,) in struct.iter_unpack("<Q", original[WARMUP_HEADER.size:])]
+    hostile = ([0, 1, 4096 | 1, 0xFFFFFFFF80000000, 0xFFFFFFFFFFFFF000 | 1, 0x800000000000, USER_MAX, USER_MAX - 4096 | 1,
+                0x7FFFFFFFF000 | 1, 0xDEADBEEF000 | 1]
+               + [(e & ~4095) | PREFAULT_WRITE for e in real]
+               + [e for e in real] * 2)
+    hostile = (hostile * (32768 // len(hostile) + 1))[:32768]
+    variants = {
+        "flipped entry": lambda p: (open(p, "wb").write(original), _flip(p, WARMUP_HEADER.size + 8 * (count // 2))),
+        "truncated": lambda p: open(p, "wb").write(original[: len(original) - 13]),
+        "header only": lambda p: open(p, "wb").write(original[: WARMUP_HEADER.size]),
+        "empty": lambda p: open(p, "wb").write(b""),
+        "garbage": lambda p: open(p, "wb").write(os.urandom(len(original))),
+        "wrong magic": lambda p: _write_warmup(p, real, magic=b"XXXXXXX\0"),
+        "wrong version": lambda p: _write_warmup(p, real, version=2),
+        "count above maximum": lambda p: _write_warmup(p, real, count=1 << 31),
+        "valid checksum, hostile entries": lambda p: _write_warmup(p, hostile),
+        "valid checksum, write flag everywhere": lambda p: _write_warmup(p, [(e & ~4095) | 1 for e in real]),
+        "a directory": lambda p: os.mkdir(p),
+    }
+    with tempfile.TemporaryDirectory(prefix="sandboxd-snap-") as tmp:
+        for i, (name, make) in enumerate(variants.items()):
+            snap = ctx.copy_snapshot(tmp, f"snap{i}")
+            path = os.path.join(snap, "warmup")
+            os.unlink(path)
+            make(path)
+            run = _runs_correctly(ctx, snap, f"warm-up list: {name}", serve_requests=2)
+            print(f"{name}: ok (restore {run.timing.get('restore_ms')} ms)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="list the cases for tests/meson.build")
+    parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
+    parser.add_argument("--snapshot", metavar="DIR", help="the python snapshot (the python_snapshot target)")
+    parser.add_argument("case", nargs="?")
+    opts = parser.parse_args()
+    if opts.list:
+        for name, c in CASES.items():
+            print(name, "serial" if c.serial else "parallel", c.timeout)
+        return 0
+    if opts.case not in CASES:
+        parser.error(f"unknown case {opts.case!r}; --list shows them")
+    if not opts.snapshot:
+        parser.error("--snapshot DIR is required")
+    try:
+        sandbox.require_kvm()
+        ctx = Context(sandbox.find_vm(opts.vm), sandbox.find_snapshot(opts.snapshot))
+        CASES[opts.case].func(ctx)
+    except sandbox.TestFailure as e:
+        print(f"FAIL: {e}", flush=True)
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
