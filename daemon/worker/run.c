@@ -188,7 +188,7 @@ int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prep
         };
         int r;
 
-        *prepared = (Prepared){.result = result};
+        *prepared = (Prepared){.result = result, .memory_mb = memory_limit / (1024 * 1024)};
         if (!options->snapshot)
                 return 0;
         r = snapshot_restore(&config, options->snapshot, &prepared->process);

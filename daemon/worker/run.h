@@ -27,6 +27,7 @@ typedef struct Prepared {
         ExecResult *result;
         uint64_t max_output_bytes;
         double restore_ms;
+        uint64_t memory_mb; /* the largest memory limit the prepared VM can take */
         /* When set (a request with stream: true), also called with each piece of output kept,
          * as it is written. */
         void (*on_output)(int stream, const char *data, size_t size);
