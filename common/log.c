@@ -3,7 +3,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <systemd/sd-journal.h>
 
 static const char *program = "sandboxd";
@@ -36,10 +38,43 @@ static int stderr_is_journal(void) {
         return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-int log_internal(int level, int error, const char *file, int line, const char *func,
-                 const char *format, ...) {
+/* At most this many caller fields reach the journal; more are dropped. */
+#define LOG_FIELDS_MAX 16
+
+static void log_write(int level, const char *file, int line, const char *func,
+                      const char *const *fields, const char *message) {
+        char priority[32], code_file[512], code_line[32], code_func[256], identifier[256],
+                message_field[2100];
+        struct iovec iov[6 + LOG_FIELDS_MAX];
+        size_t n = 0;
+
+        if (to_journal < 0)
+                to_journal = stderr_is_journal();
+        if (!to_journal) {
+                fprintf(stderr, "%s: %s\n", program, message);
+                return;
+        }
+
+#define ADD_FIELD(buf, ...)                                                                        \
+        do {                                                                                       \
+                int _k_ = snprintf(buf, sizeof(buf), __VA_ARGS__);                                 \
+                iov[n++] = (struct iovec){buf, _k_ < 0 ? 0 : MIN((size_t)_k_, sizeof(buf) - 1)};   \
+        } while (0)
+        ADD_FIELD(message_field, "MESSAGE=%s", message);
+        ADD_FIELD(priority, "PRIORITY=%i", level);
+        ADD_FIELD(code_file, "CODE_FILE=%s", file);
+        ADD_FIELD(code_line, "CODE_LINE=%i", line);
+        ADD_FIELD(code_func, "CODE_FUNC=%s", func);
+        ADD_FIELD(identifier, "SYSLOG_IDENTIFIER=%s", program);
+#undef ADD_FIELD
+        for (size_t i = 0; fields && fields[i] && i < LOG_FIELDS_MAX; i++)
+                iov[n++] = (struct iovec){(void *)fields[i], strlen(fields[i])};
+        sd_journal_sendv(iov, (int)n);
+}
+
+static int log_internalv(int level, int error, const char *file, int line, const char *func,
+                         const char *const *fields, const char *format, va_list ap) {
         char buf[2048];
-        va_list ap;
         int saved = errno;
 
         if (error < 0)
@@ -48,19 +83,31 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 return -error;
 
         errno = error; /* for %m */
-        va_start(ap, format);
         vsnprintf(buf, sizeof buf, format, ap);
-        va_end(ap);
-
-        if (to_journal < 0)
-                to_journal = stderr_is_journal();
-        if (to_journal)
-                sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%i", level, "CODE_FILE=%s", file,
-                                "CODE_LINE=%i", line, "CODE_FUNC=%s", func,
-                                "SYSLOG_IDENTIFIER=%s", program, NULL);
-        else
-                fprintf(stderr, "%s: %s\n", program, buf);
+        log_write(level, file, line, func, fields, buf);
 
         errno = saved;
         return -error;
+}
+
+int log_internal(int level, int error, const char *file, int line, const char *func,
+                 const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = log_internalv(level, error, file, line, func, NULL, format, ap);
+        va_end(ap);
+        return r;
+}
+
+int log_internal_fields(int level, int error, const char *file, int line, const char *func,
+                        const char *const *fields, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = log_internalv(level, error, file, line, func, fields, format, ap);
+        va_end(ap);
+        return r;
 }
