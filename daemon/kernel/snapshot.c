@@ -381,8 +381,12 @@ static int read_state_file(const char *dir, SnapshotHeader *ret_header, uint8_t 
         if (snprintf(path, sizeof(path), "%s/state", dir) >= (int)sizeof(path))
                 return -ENAMETOOLONG;
         fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0) {
+                /* Only reading the header is asking whether there is a snapshot at all. */
+                if (errno == ENOENT && !ret_payload)
+                        return -ENOENT;
                 return log_error_errno(errno, "Failed to open %s: %m", path);
+        }
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(SnapshotHeader) ||
