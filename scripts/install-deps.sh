@@ -13,6 +13,8 @@ packages=(
         libseccomp-dev     # the worker's syscall filter
         python3.11 python3 # the guest interpreter the image is built from; also runs the tests
         libpython3.11-stdlib
+        tzdata             # /usr/share/zoneinfo, copied into the image
+        systemd            # systemd-socket-activate, for the socket-activation test
 )
 
 sudo=""
