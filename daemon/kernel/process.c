@@ -97,6 +97,19 @@ int process_deliver_request(Process *p, const void *data, size_t size) {
         return 0;
 }
 
+void process_request_consumed(Process *p) {
+        OpenFile *f;
+
+        /* Once the runner has read the request whole, the channel goes away by itself: the
+         * program never sees it, and the runner saves a close (a VM exit). */
+        if (p->awaiting_request || p->request_fd < 0 ||
+            fdtable_get(p->fds, p->request_fd, &f) < 0 || f->kind != FILE_STDIN ||
+            f->pos < f->input_size)
+                return;
+        (void)fdtable_close(p->fds, p->request_fd);
+        p->request_fd = -1;
+}
+
 Process *process_free(Process *p) {
         if (!p)
                 return NULL;

@@ -101,6 +101,9 @@ int process_open_request_channel(Process *p, int request_fd);
  * next, then EOF. The process must be PROCESS_READY. */
 int process_deliver_request(Process *p, const void *data, size_t size);
 
+/* After a read of the request channel: closes it if the request has been read whole. */
+void process_request_consumed(Process *p);
+
 /* Ends the program with a signal (default action of a fatal signal). */
 void process_kill(Process *p, int sig);
 

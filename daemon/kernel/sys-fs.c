@@ -61,7 +61,11 @@ static int64_t sys_read(Process *p, const SyscallArgs *a) {
         if (n <= 0)
                 return n;
         r = copy_to_user(&p->mm, a->a[1], buf, n);
-        return r < 0 ? r : n;
+        if (r < 0)
+                return r;
+        if ((int)a->a[0] == p->request_fd)
+                process_request_consumed(p);
+        return n;
 }
 
 static int64_t write_result(Process *p, ssize_t n) {
