@@ -476,30 +476,31 @@ static int stats_print(const json_t *result) {
         return print_object(result, 0);
 }
 
-static int verb_languages(int argc, char *argv[]) {
+/* A verb that takes no arguments of its own: call `method`, print its result with `printer`.
+ * The result is handed back (owned by the caller) for verbs that look into it. */
+static int run_simple_verb(int argc, char *argv[], const char *method,
+                           int (*printer)(const json_t *), json_t **ret_result) {
         json_auto_t *result = NULL;
         int r;
 
         r = parse_simple_verb(argc, argv);
         if (r >= 0)
                 return r;
-        r = call_daemon("languages", NULL, NULL, NULL, &result);
+        r = call_daemon(method, NULL, NULL, NULL, &result);
         if (r > 0)
                 return r;
-        return print_result(result, languages_print);
+        r = print_result(result, printer);
+        if (ret_result)
+                *ret_result = json_incref(result);
+        return r;
+}
+
+static int verb_languages(int argc, char *argv[]) {
+        return run_simple_verb(argc, argv, "languages", languages_print, NULL);
 }
 
 static int verb_stats(int argc, char *argv[]) {
-        json_auto_t *result = NULL;
-        int r;
-
-        r = parse_simple_verb(argc, argv);
-        if (r >= 0)
-                return r;
-        r = call_daemon("stats", NULL, NULL, NULL, &result);
-        if (r > 0)
-                return r;
-        return print_result(result, stats_print);
+        return run_simple_verb(argc, argv, "stats", stats_print, NULL);
 }
 
 static int verb_health(int argc, char *argv[]) {
@@ -507,14 +508,8 @@ static int verb_health(int argc, char *argv[]) {
         const char *status;
         int r;
 
-        r = parse_simple_verb(argc, argv);
-        if (r >= 0)
-                return r;
-        r = call_daemon("health", NULL, NULL, NULL, &result);
-        if (r > 0)
-                return r;
-        r = print_result(result, stats_print);
-        if (r != EXIT_SUCCESS)
+        r = run_simple_verb(argc, argv, "health", stats_print, &result);
+        if (r != EXIT_SUCCESS || !result)
                 return r;
         /* Like `systemctl is-active`: scripts can test the status without parsing it. */
         status = json_string_value(json_object_get(result, "status"));

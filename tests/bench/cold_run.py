@@ -9,27 +9,10 @@ nothing about clocks.
 """
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_VM = os.path.join(HERE, "..", "..", "build", "daemon", "worker", "sandboxd-vm")
-CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def timed(argv):
-    start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLEAN_ENV,
-                          stdin=subprocess.DEVNULL, check=True)
-    return (time.perf_counter() - start) * 1000, proc.stdout
+from benchlib import DEFAULT_VM, percentile, time_command as timed
 
 
 def main():

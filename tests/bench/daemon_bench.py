@@ -30,6 +30,8 @@ import tempfile
 import threading
 import time
 
+from benchlib import percentile, time_bare_python
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DAEMON = os.path.join(HERE, "..", "..", "build", "daemon", "sandboxd")
 
@@ -58,11 +60,6 @@ class Client:
 
 
 PRINT1 = {"language": "python", "code": "print(1)"}
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))]
 
 
 def proc_figures(pid):
@@ -130,15 +127,9 @@ def bench_paced(sock, n, gap):
 
 
 def bench_python(n):
-    env = {"PATH": "/usr/bin:/bin"}
     for _ in range(5):
-        subprocess.run(["/usr/bin/python3.11", "-c", "print(1)"], stdout=subprocess.DEVNULL, env=env)
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run(["/usr/bin/python3.11", "-c", "print(1)"], stdout=subprocess.DEVNULL, env=env)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+        time_bare_python()
+    return [time_bare_python() for _ in range(n)]
 
 
 def run_clients(sock, clients, total):

@@ -23,14 +23,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_VM = os.path.join(HERE, "..", "..", "build", "daemon", "worker", "sandboxd-vm")
-CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp"}
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+from benchlib import DEFAULT_VM, percentile, time_bare_python as host_print1
 
 
 def private_kib(pid):
@@ -42,13 +35,6 @@ def private_kib(pid):
             if line.startswith("Private_Dirty:"):
                 return int(line.split()[1])
     return 0
-
-
-def host_print1():
-    start = time.perf_counter()
-    subprocess.run(["/usr/bin/python3.11", "-c", "print(1)"], stdout=subprocess.DEVNULL,
-                   env=CLEAN_ENV, check=True)
-    return (time.perf_counter() - start) * 1000
 
 
 def main():
