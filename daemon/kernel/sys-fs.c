@@ -44,6 +44,31 @@ static int get_path(Process *p, uint64_t user, char path[PATH_MAX]) {
                         return _r;                      \
         } while (0)
 
+/* A read or write that found nothing to read or no room on a blocking fd (a pipe or socket
+ * end): Linux would block until another party acts, and with one thread there is no other
+ * party, so the program waits until its deadline ends it, as it would hang on Linux. */
+static ssize_t wait_if_blocking(Process *p, int fd, ssize_t n) {
+        OpenFile *f;
+
+        if (n == -EAGAIN && fdtable_get(p->fds, fd, &f) >= 0 && !(f->flags & O_NONBLOCK))
+                process_sleep(p, UINT64_MAX);
+        return n;
+}
+
+/* Before a read consumes data, the bytes it would return must have somewhere to go: a pipe,
+ * socket or stdin keeps its data when the buffer is bad, as on Linux, rather than losing it to
+ * a failed copy. */
+static int check_destination(Process *p, int fd, uint64_t addr, size_t length) {
+        uint64_t available;
+        OpenFile *f;
+
+        if (fdtable_get(p->fds, fd, &f) < 0)
+                return 0; /* the read reports the bad fd */
+        if (file_ioctl(f, FIONREAD, &available) == 0)
+                length = MIN(length, available);
+        return user_range_check(&p->mm, addr, length, true);
+}
+
 static int64_t sys_read(Process *p, const SyscallArgs *a) {
         size_t length = MIN(a->a[2], (uint64_t)FILE_IO_MAX);
         void *buf = scratch(MAX(length, 1u));
@@ -57,9 +82,12 @@ static int64_t sys_read(Process *p, const SyscallArgs *a) {
         }
         if (!buf)
                 return -ENOMEM;
+        r = check_destination(p, (int)a->a[0], a->a[1], length);
+        if (r < 0)
+                return r;
         n = fdtable_read(p->fds, (int)a->a[0], buf, length);
         if (n <= 0)
-                return n;
+                return wait_if_blocking(p, (int)a->a[0], n);
         r = copy_to_user(&p->mm, a->a[1], buf, n);
         if (r < 0)
                 return r;
@@ -85,7 +113,8 @@ static int64_t sys_write(Process *p, const SyscallArgs *a) {
         r = copy_from_user(&p->mm, buf, a->a[1], length);
         if (r < 0)
                 return r;
-        return write_result(p, fdtable_write(p->fds, (int)a->a[0], buf, length));
+        return write_result(p, wait_if_blocking(p, (int)a->a[0],
+                                                fdtable_write(p->fds, (int)a->a[0], buf, length)));
 }
 
 static int64_t sys_pread64(Process *p, const SyscallArgs *a) {

@@ -97,3 +97,14 @@ int64_t strncpy_from_user(Mm *mm, char *dst, uint64_t src, size_t max) {
         }
         return -ENAMETOOLONG;
 }
+
+int user_range_check(Mm *mm, uint64_t addr, size_t length, bool write) {
+        if (length == 0)
+                return 0;
+        if (!range_within(addr, length, USER_MAX))
+                return -EFAULT;
+        for (uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE); page < addr + length; page += PAGE_SIZE)
+                if (!user_page(mm, MAX(page, addr), write))
+                        return -EFAULT;
+        return 0;
+}

@@ -5,6 +5,7 @@
  * host crash. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,3 +17,7 @@ int copy_to_user(Mm *mm, uint64_t dst, const void *src, size_t length);
  * -ENAMETOOLONG when no NUL comes within max bytes. */
 int64_t strncpy_from_user(Mm *mm, char *dst, uint64_t src, size_t max);
 int clear_user(Mm *mm, uint64_t dst, size_t length);
+/* Whether [addr, addr+length) could be copied to (write) or from: -EFAULT if not. Faults pages
+ * in like a copy would. For checking a destination before consuming data that a failed copy
+ * would lose (a pipe's, a socket's). */
+int user_range_check(Mm *mm, uint64_t addr, size_t length, bool write);
