@@ -348,11 +348,7 @@ int mm_discard(Mm *mm, uint64_t addr, uint64_t length) {
                 uint64_t pte;
                 uint8_t *dst;
 
-                if (!v) {
-                        page = ALIGN_DOWN(page, PAGE_SIZE);
-                        continue;
-                }
-                if (v->flags & MAP_SHARED)
+                if (!v || (v->flags & MAP_SHARED))
                         continue;
                 pte = paging_lookup(mm->vm, page);
                 dst = pte ? vm_ram(mm->vm, pte & PTE_ADDR_MASK, PAGE_SIZE) : NULL;
@@ -394,11 +390,16 @@ static int mm_copy_pages(Mm *mm, uint64_t from, uint64_t to, uint64_t len) {
                 uint64_t dpte;
                 int r;
 
+                uint64_t gpa = spte & PTE_ADDR_MASK;
+
                 if (!spte)
                         continue;
-                src = (spte & PTE_ADDR_MASK) >= GPA_IMAGE
-                              ? (mm->vm->image + ((spte & PTE_ADDR_MASK) - GPA_IMAGE))
-                              : vm_ram(mm->vm, spte & PTE_ADDR_MASK, PAGE_SIZE);
+                if (gpa >= GPA_IMAGE)
+                        src = range_within(gpa - GPA_IMAGE, PAGE_SIZE, mm->vm->image_size)
+                                      ? mm->vm->image + (gpa - GPA_IMAGE)
+                                      : NULL;
+                else
+                        src = vm_ram(mm->vm, gpa, PAGE_SIZE);
                 r = mm_fault(mm, to + off, true, false);
                 if (r < 0)
                         return r;
