@@ -72,8 +72,9 @@ static void log_write(int level, const char *file, int line, const char *func,
         sd_journal_sendv(iov, (int)n);
 }
 
-static int log_internalv(int level, int error, const char *file, int line, const char *func,
-                         const char *const *fields, const char *format, va_list ap) {
+_printf_(7, 0) static int log_internalv(int level, int error, const char *file, int line,
+                                        const char *func, const char *const *fields,
+                                        const char *format, va_list ap) {
         char buf[2048];
         int saved = errno;
 

@@ -764,3 +764,10 @@ int snapshot_load(const ProcessConfig *config, const char *dir, const char *lang
                 return r;
         return snapshot_restore(config, src, ret);
 }
+
+int snapshot_parse_payload_for_fuzzing(Process *p, const uint8_t *payload, size_t size,
+                                       uint64_t memory_size) {
+        const SnapshotHeader h = {.payload_size = size, .memory_size = memory_size};
+
+        return load_payload(p, &h, payload);
+}

@@ -66,3 +66,9 @@ int snapshot_load(const ProcessConfig *config, const char *dir, const char *lang
 
 /* Reads and checks dir's header only (for deciding whether a snapshot is stale). */
 int snapshot_read_header(const char *dir, SnapshotHeader *ret);
+
+/* For tests/fuzz/fuzz-snapshot.c only: runs snapshot_restore()'s payload parser over
+ * payload[0..size) into p as if a header said payload_size = size and memory_size. p may hold a
+ * stand-in Vm without KVM file descriptors: a vCPU section then fails at KVM_SET_SREGS. */
+int snapshot_parse_payload_for_fuzzing(Process *p, const uint8_t *payload, size_t size,
+                                       uint64_t memory_size);
