@@ -8,12 +8,17 @@
 #include "log.h"
 #include "macro.h"
 #include "syscall.h"
+#include "thread.h"
 #include "vdso.h"
 
 uint64_t now_ns(clockid_t clock) {
         struct timespec ts;
         clock_gettime(clock, &ts);
         return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t process_cpu_ns(const Process *p) {
+        return p->cpu_base_ns ? now_ns(CLOCK_PROCESS_CPUTIME_ID) - p->cpu_base_ns : 0;
 }
 
 int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
@@ -35,6 +40,9 @@ int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
         p->rlimit_stack = 8 * 1024 * 1024;
         p->request_fd = -1;
         mm_init(&p->mm, p->vm, config->memory_limit);
+        r = threads_init(p);
+        if (r < 0)
+                return r;
 
         r = vfs_new(config->image, &limits, &p->vfs);
         if (r < 0)
@@ -113,6 +121,7 @@ void process_request_consumed(Process *p) {
 Process *process_free(Process *p) {
         if (!p)
                 return NULL;
+        threads_free(p);
         fdtable_free(p->fds);
         vfs_free(p->vfs);
         mm_done(&p->mm);
@@ -129,7 +138,7 @@ void process_kill(Process *p, int sig) {
 }
 
 /* A fault the program caused: its signal, unless it can be served (demand paging). */
-static void process_exception(Process *p, const VmExit *e) {
+void process_exception(Process *p, const VmExit *e) {
         int sig, r;
 
         switch (e->vector) {
@@ -185,42 +194,9 @@ int process_run(Process *p, uint64_t deadline_ns) {
         if (p->state == PROCESS_READY)
                 return -EBUSY; /* deliver a request first */
         p->state = PROCESS_RUNNING;
+        p->cpu_base_ns = now_ns(CLOCK_PROCESS_CPUTIME_ID);
         r = vdso_calibrate(p);
         if (r < 0)
                 log_debug_errno(r, "Failed to calibrate the vDSO clocks, ignoring: %m");
-
-        while (p->state == PROCESS_RUNNING) {
-                uint64_t start = now_ns(CLOCK_MONOTONIC);
-                VmExit e;
-
-                if (start >= deadline_ns) {
-                        p->state = PROCESS_TIMED_OUT;
-                        break;
-                }
-                r = vm_run(p->vm, &e);
-                if (r < 0) {
-                        p->state = PROCESS_FAILED;
-                        p->failure = "KVM_RUN failed";
-                        return log_error_errno(r, "KVM_RUN failed: %m");
-                }
-                switch (e.kind) {
-                case VM_EXIT_SYSCALL:
-                        syscall_dispatch(p);
-                        break;
-                case VM_EXIT_EXCEPTION:
-                        process_exception(p, &e);
-                        break;
-                case VM_EXIT_INTERRUPTED:
-                        break; /* the deadline check above decides */
-                case VM_EXIT_FAILED:
-                        log_warning("VM failed: %s (%u) at rip %#llx", e.reason,
-                                    e.kvm_exit_reason, vm_regs(p->vm)->rip);
-                        /* Only the program can have driven its VM here (a triple fault from
-                         * a wrecked stack, say): report it as a crash of the program. */
-                        process_kill(p, SIGSEGV);
-                        break;
-                }
-                p->cpu_ns += now_ns(CLOCK_MONOTONIC) - start;
-        }
-        return 0;
+        return threads_run(p);
 }

@@ -24,6 +24,8 @@ typedef struct GuestSigaction {
         uint64_t mask;
 } GuestSigaction;
 
+typedef struct Threads Threads;
+
 typedef struct ProcessConfig {
         uint64_t memory_limit; /* bytes of program memory (and tmpfs) */
         const Image *image;
@@ -48,6 +50,7 @@ typedef struct Process {
         const Image *image;
         Vfs *vfs;
         FdTable *fds;
+        Threads *threads; /* thread.h */
 
         GuestSigaction actions[GUEST_NSIG + 1];
         uint64_t sigmask;
@@ -71,7 +74,7 @@ typedef struct Process {
         uint64_t deadline_ns; /* CLOCK_MONOTONIC */
         uint64_t syscalls;
         uint64_t unimplemented;
-        uint64_t cpu_ns; /* time spent in KVM_RUN and serving the program */
+        uint64_t cpu_base_ns; /* this worker's CPU time when the run began */
 } Process;
 
 int process_new(const ProcessConfig *config, Process **ret);
@@ -104,7 +107,14 @@ int process_deliver_request(Process *p, const void *data, size_t size);
 /* After a read of the request channel: closes it if the request has been read whole. */
 void process_request_consumed(Process *p);
 
+/* Serves a fault of the running thread (demand paging) or ends the program with its signal. */
+void process_exception(Process *p, const VmExit *e);
+
 /* Ends the program with a signal (default action of a fatal signal). */
 void process_kill(Process *p, int sig);
 
 uint64_t now_ns(clockid_t clock);
+
+/* CPU time the program has used: the worker's own (guest time in KVM_RUN included) since
+ * process_run began; sleeps and waits don't count. */
+uint64_t process_cpu_ns(const Process *p);

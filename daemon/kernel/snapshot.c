@@ -14,6 +14,7 @@
 #include "sha256.h"
 #include "prefault.h"
 #include "syscall.h"
+#include "thread.h"
 #include "warmup.h"
 
 enum {
@@ -326,6 +327,9 @@ int snapshot_save(Process *p, const char *dir, const char *language) {
                 return log_error_errno(EINVAL, "The program never reached its ready point");
         if (strlen(language) >= SNAPSHOT_LANGUAGE_MAX)
                 return -EINVAL;
+        if (threads_alive(p) != 1 || thread_current_tid(p) != GUEST_PID)
+                return log_error_errno(EOPNOTSUPP,
+                                       "The runner started threads; a snapshot holds one");
         if (vfs_tmpfs_bytes_used(p->vfs) != p->tmpfs_baseline)
                 return log_error_errno(EOPNOTSUPP,
                                        "The runner left files in the tmpfs; a snapshot holds none");

@@ -45,14 +45,14 @@ static int get_path(Process *p, uint64_t user, char path[PATH_MAX]) {
         } while (0)
 
 /* A read or write that found nothing to read or no room on a blocking fd (a pipe or socket
- * end): Linux would block until another party acts, and with one thread there is no other
- * party, so the program waits until its deadline ends it, as it would hang on Linux. */
-static ssize_t wait_if_blocking(Process *p, int fd, ssize_t n) {
+ * end) waits until another thread may have changed that (true: try again), as Linux blocks;
+ * with one thread there is nobody to, so it waits until the deadline ends the program, as it
+ * would hang on Linux. */
+static bool should_wait(Process *p, int fd, ssize_t n) {
         OpenFile *f;
 
-        if (n == -EAGAIN && fdtable_get(p->fds, fd, &f) >= 0 && !(f->flags & O_NONBLOCK))
-                process_sleep(p, UINT64_MAX);
-        return n;
+        return n == -EAGAIN && fdtable_get(p->fds, fd, &f) >= 0 && !(f->flags & O_NONBLOCK) &&
+               process_wait_io(p, UINT64_MAX) == 0;
 }
 
 /* Before a read consumes data, the bytes it would return must have somewhere to go: a pipe,
@@ -85,9 +85,11 @@ static int64_t sys_read(Process *p, const SyscallArgs *a) {
         r = check_destination(p, (int)a->a[0], a->a[1], length);
         if (r < 0)
                 return r;
-        n = fdtable_read(p->fds, (int)a->a[0], buf, length);
+        do
+                n = fdtable_read(p->fds, (int)a->a[0], buf, length);
+        while (should_wait(p, (int)a->a[0], n)); /* woken: another thread may have written */
         if (n <= 0)
-                return wait_if_blocking(p, (int)a->a[0], n);
+                return n;
         r = copy_to_user(&p->mm, a->a[1], buf, n);
         if (r < 0)
                 return r;
@@ -113,8 +115,12 @@ static int64_t sys_write(Process *p, const SyscallArgs *a) {
         r = copy_from_user(&p->mm, buf, a->a[1], length);
         if (r < 0)
                 return r;
-        return write_result(p, wait_if_blocking(p, (int)a->a[0],
-                                                fdtable_write(p->fds, (int)a->a[0], buf, length)));
+        ssize_t n;
+
+        do
+                n = fdtable_write(p->fds, (int)a->a[0], buf, length);
+        while (should_wait(p, (int)a->a[0], n));
+        return write_result(p, n);
 }
 
 static int64_t sys_pread64(Process *p, const SyscallArgs *a) {

@@ -56,7 +56,7 @@ static bool nonblocking(const OpenFile *f, int flags) {
  * socket and, with one thread, it is busy waiting. Linux would block until SO_RCVTIMEO /
  * SO_SNDTIMEO; here that means sleeping, and without a timeout until the run's deadline. */
 static void wait_blocked(Process *p, uint64_t timeout_ns) {
-        process_sleep(p, timeout_ns ? timeout_ns : UINT64_MAX);
+        (void)process_wait_io(p, timeout_ns ? timeout_ns : UINT64_MAX);
 }
 
 /* Checks the domain, type and protocol of socket()/socketpair(); stores the SOCK_* flags. */
@@ -288,8 +288,20 @@ static int64_t do_recv(Process *p, OpenFile *f, void *buf, size_t length, int fl
         if (nonblocking(f, flags))
                 return n;
         if (n == -EAGAIN) {
-                wait_blocked(p, f->socket->rcvtimeo_ns);
-                n = socket_recv(f->socket, buf, length, flags);
+                /* Until the data comes (another thread sends it) or SO_RCVTIMEO/the deadline. */
+                uint64_t timeout = f->socket->rcvtimeo_ns ? f->socket->rcvtimeo_ns : UINT64_MAX;
+                uint64_t deadline = timeout == UINT64_MAX ? UINT64_MAX
+                                                          : now_ns(CLOCK_MONOTONIC) + timeout;
+                for (;;) {
+                        uint64_t now = now_ns(CLOCK_MONOTONIC);
+                        int w = now >= deadline ? -ETIMEDOUT
+                                                : process_wait_io(p, deadline == UINT64_MAX
+                                                                             ? UINT64_MAX
+                                                                             : deadline - now);
+                        n = socket_recv(f->socket, buf, length, flags);
+                        if (n != -EAGAIN || w != 0)
+                                break;
+                }
         } else if ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && n > 0 && (size_t)n < length &&
                    socket_recv_would_block(f->socket))
                 wait_blocked(p, f->socket->rcvtimeo_ns);

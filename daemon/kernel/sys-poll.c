@@ -87,8 +87,20 @@ static int check_sigmask(Process *p, uint64_t addr, uint64_t size) {
         return copy_from_user(&p->mm, &mask, addr, sizeof(mask));
 }
 
-static void sleep_for(Process *p, Timeout timeout) {
-        process_sleep(p, timeout < 0 ? UINT64_MAX : (uint64_t)timeout);
+/* When a wait with this timeout must give up (CLOCK_MONOTONIC). */
+static uint64_t wait_deadline(Timeout timeout) {
+        return timeout < 0 ? UINT64_MAX : now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout;
+}
+
+/* Waits for something to change, up to `deadline`. Returns true when woken early (another
+ * thread acted: re-check, and wait again if still nothing is ready), false when the time is up
+ * or the process ended (re-check once, then return what there is). */
+static bool wait_for_change(Process *p, uint64_t deadline) {
+        uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+        if (now >= deadline)
+                return false;
+        return process_wait_io(p, deadline == UINT64_MAX ? UINT64_MAX : deadline - now) == 0;
 }
 
 /* An open file a wait may look at; O_PATH handles count as not open, as Linux's fdget() sees
@@ -136,9 +148,11 @@ static int64_t do_poll(Process *p, uint64_t fds_addr, uint64_t nfds, Timeout tim
         if (r < 0)
                 return r;
         ready = poll_scan(p, pfds, nfds);
-        if (ready == 0 && timeout != 0) {
-                sleep_for(p, timeout);
+        for (uint64_t deadline = wait_deadline(timeout); ready == 0 && timeout != 0;) {
+                bool again = wait_for_change(p, deadline);
                 ready = poll_scan(p, pfds, nfds);
+                if (!again)
+                        break;
         }
         r = copy_to_user(&p->mm, fds_addr, pfds, nfds * sizeof(*pfds));
         return r < 0 ? r : ready;
@@ -231,9 +245,11 @@ static int64_t do_select(Process *p, int nfds, const uint64_t addrs[3], Timeout 
         }
 
         ready = select_scan(p, nfds, in, out, words);
-        if (ready == 0 && timeout != 0) {
-                sleep_for(p, timeout);
+        for (uint64_t deadline = wait_deadline(timeout); ready == 0 && timeout != 0;) {
+                bool again = wait_for_change(p, deadline);
                 ready = select_scan(p, nfds, in, out, words);
+                if (!again)
+                        break;
         }
         if (ready < 0)
                 return ready;
@@ -388,9 +404,11 @@ static int64_t do_epoll_wait(Process *p, int epfd, uint64_t events_addr, int max
         if (!events)
                 return -ENOMEM;
         n = eventpoll_collect(f->epoll, events, (int)room);
-        if (n == 0 && timeout != 0) {
-                sleep_for(p, timeout);
+        for (uint64_t deadline = wait_deadline(timeout); n == 0 && timeout != 0;) {
+                bool again = wait_for_change(p, deadline);
                 n = eventpoll_collect(f->epoll, events, (int)room);
+                if (!again)
+                        break;
         }
         r = copy_to_user(&p->mm, events_addr, events, (size_t)n * sizeof(*events));
         return r < 0 ? r : n;

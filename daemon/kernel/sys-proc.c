@@ -16,6 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "syscall.h"
+#include "thread.h"
 #include "uaccess.h"
 
 #define ARCH_SET_GS 0x1001
@@ -187,7 +188,7 @@ static struct timeval ns_to_timeval(uint64_t ns) {
 
 static int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
         struct rusage ru = {
-                .ru_utime = ns_to_timeval(p->cpu_ns),
+                .ru_utime = ns_to_timeval(process_cpu_ns(p)),
                 .ru_maxrss = (long)(p->vm->data_pages_peak * PAGE_SIZE / 1024),
                 .ru_minflt = (long)p->mm.faults,
         };
@@ -200,7 +201,7 @@ static int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
 }
 
 static int64_t sys_times(Process *p, const SyscallArgs *a) {
-        struct tms t = {.tms_utime = (clock_t)(p->cpu_ns / 10000000ULL)};
+        struct tms t = {.tms_utime = (clock_t)(process_cpu_ns(p) / 10000000ULL)};
         if (a->a[0]) {
                 int r = copy_to_user(&p->mm, a->a[0], &t, sizeof(t));
                 if (r < 0)
@@ -226,8 +227,8 @@ static int64_t sys_arch_prctl(Process *p, const SyscallArgs *a) {
 }
 
 static int64_t sys_set_tid_address(Process *p, const SyscallArgs *a) {
-        p->clear_child_tid = a->a[0];
-        return GUEST_PID;
+        thread_set_clear_child_tid(p, a->a[0]);
+        return thread_current_tid(p);
 }
 
 static int64_t sys_set_robust_list(Process *p, const SyscallArgs *a) {
@@ -299,7 +300,7 @@ static int guest_clock(Process *p, clockid_t clock, struct timespec *ret) {
                 return clock_gettime(clock, ret) < 0 ? -EINVAL : 0;
         case CLOCK_PROCESS_CPUTIME_ID:
         case CLOCK_THREAD_CPUTIME_ID:
-                ns = p->cpu_ns;
+                ns = process_cpu_ns(p);
                 *ret = (struct timespec){.tv_sec = ns / 1000000000ULL,
                                          .tv_nsec = ns % 1000000000ULL};
                 return 0;
@@ -380,22 +381,34 @@ static int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
 
 /* futex with one thread: a wake finds nobody; a wait either fails at once (value changed) or
  * would sleep until its timeout, since nothing else can wake it. */
+/* futex over the program's threads (thread.c). With one thread a wait can only time out. */
 static int64_t sys_futex(Process *p, const SyscallArgs *a) {
         int op = (int)a->a[1] & FUTEX_CMD_MASK;
-        uint32_t value;
+        uint32_t value, bitset = FUTEX_BITSET_MATCH_ANY;
         int r;
 
         switch (op) {
-        case FUTEX_WAKE:
         case FUTEX_WAKE_BITSET:
+                bitset = (uint32_t)a->a[5];
+                if (bitset == 0)
+                        return -EINVAL;
+                _fallthrough_;
+        case FUTEX_WAKE:
+                return thread_futex_wake(p, a->a[0], (int)MIN(a->a[2], (uint64_t)INT32_MAX),
+                                         bitset);
         case FUTEX_REQUEUE:
         case FUTEX_CMP_REQUEUE:
         case FUTEX_WAKE_OP:
-                return 0;
-        case FUTEX_WAIT:
-        case FUTEX_WAIT_BITSET: {
+                /* glibc 2.36's locks and condition variables don't use these. */
+                return -ENOSYS;
+        case FUTEX_WAIT_BITSET:
+                bitset = (uint32_t)a->a[5];
+                if (bitset == 0)
+                        return -EINVAL;
+                _fallthrough_;
+        case FUTEX_WAIT: {
                 struct timespec ts;
-                uint64_t ns = UINT64_MAX;
+                uint64_t deadline = UINT64_MAX;
 
                 r = copy_from_user(&p->mm, &value, a->a[0], sizeof(value));
                 if (r < 0)
@@ -403,6 +416,7 @@ static int64_t sys_futex(Process *p, const SyscallArgs *a) {
                 if (value != (uint32_t)a->a[2])
                         return -EAGAIN;
                 if (a->a[3]) {
+                        uint64_t ns, now = now_ns(CLOCK_MONOTONIC);
                         r = copy_from_user(&p->mm, &ts, a->a[3], sizeof(ts));
                         if (r < 0)
                                 return r;
@@ -410,18 +424,38 @@ static int64_t sys_futex(Process *p, const SyscallArgs *a) {
                                 return -EINVAL;
                         ns = (uint64_t)MIN(ts.tv_sec, (int64_t)1 << 33) * 1000000000ULL + ts.tv_nsec;
                         if (op == FUTEX_WAIT_BITSET) {
-                                uint64_t now = now_ns((a->a[1] & FUTEX_CLOCK_REALTIME)
-                                                              ? CLOCK_REALTIME
-                                                              : CLOCK_MONOTONIC);
-                                ns = ns > now ? ns - now : 0;
+                                /* An absolute time on the futex's clock. */
+                                uint64_t clock_now = now_ns((a->a[1] & FUTEX_CLOCK_REALTIME)
+                                                                    ? CLOCK_REALTIME
+                                                                    : CLOCK_MONOTONIC);
+                                ns = ns > clock_now ? ns - clock_now : 0;
                         }
+                        deadline = now + ns;
                 }
-                process_sleep(p, ns);
-                return -ETIMEDOUT;
+                r = thread_futex_wait(p, a->a[0], bitset, deadline);
+                return r == -EINTR ? -EINTR : r;
         }
         default:
                 return -ENOSYS;
         }
+}
+
+static int64_t sys_clone(Process *p, const SyscallArgs *a) {
+        return thread_clone(p, a->a[0], a->a[1], a->a[2], a->a[3], a->a[4]);
+}
+
+static int64_t sys_exit(Process *p, const SyscallArgs *a) {
+        thread_exit(p, (int)a->a[0]);
+        return 0;
+}
+
+static int64_t sys_gettid(Process *p, const SyscallArgs *a) {
+        return thread_current_tid(p);
+}
+
+static int64_t sys_sched_yield(Process *p, const SyscallArgs *a) {
+        thread_yield(p);
+        return 0;
 }
 
 static int64_t sys_no_process(Process *p, const SyscallArgs *a) {
@@ -450,10 +484,10 @@ static int64_t sys_prctl(Process *p, const SyscallArgs *a) {
 }
 
 const SyscallEntry syscalls_proc[] = {
-        {SYS_exit, sys_exit_group},
+        {SYS_exit, sys_exit},
         {SYS_exit_group, sys_exit_group},
         {SYS_getpid, sys_getpid},
-        {SYS_gettid, sys_getpid},
+        {SYS_gettid, sys_gettid},
         {SYS_getppid, sys_getppid},
         {SYS_getuid, sys_getuid},
         {SYS_geteuid, sys_getuid},
@@ -485,7 +519,7 @@ const SyscallEntry syscalls_proc[] = {
         {SYS_set_robust_list, sys_set_robust_list},
         {SYS_sched_getaffinity, sys_sched_getaffinity},
         {SYS_sched_setaffinity, sys_zero},
-        {SYS_sched_yield, sys_zero},
+        {SYS_sched_yield, sys_sched_yield},
         {SYS_setpriority, sys_zero},
         {SYS_getpriority, sys_zero},
         {SYS_getcpu, sys_getcpu},
@@ -499,7 +533,7 @@ const SyscallEntry syscalls_proc[] = {
         {SYS_futex, sys_futex},
         {SYS_fork, sys_no_process},
         {SYS_vfork, sys_no_process},
-        {SYS_clone, sys_no_process},
+        {SYS_clone, sys_clone},
         {SYS_execve, sys_no_process},
         {SYS_execveat, sys_no_process},
         {SYS_wait4, sys_wait4},

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "thread.h"
 
 #define SYSCALL_MAX 512
 
@@ -20,6 +21,31 @@ static void table_fill(void) {
                 for (const SyscallEntry *e = groups[g]; e->number >= 0; e++)
                         if (e->number < SYSCALL_MAX)
                                 table[e->number] = e->handler;
+}
+
+/* Calls after which a thread waiting on an fd may be able to go on: data or room appeared, or
+ * an end went away. (The waiter re-checks; a wake-up too many only costs a switch.) */
+static bool may_unblock_io(uint64_t nr) {
+        switch (nr) {
+        case SYS_write:
+        case SYS_writev:
+        case SYS_pwrite64:
+        case SYS_pwritev:
+        case SYS_read:
+        case SYS_readv:
+        case SYS_sendto:
+        case SYS_sendmsg:
+        case SYS_recvfrom:
+        case SYS_recvmsg:
+        case SYS_close:
+        case SYS_shutdown:
+        case SYS_dup2:
+        case SYS_dup3:
+        case SYS_epoll_ctl:
+                return true;
+        default:
+                return false;
+        }
 }
 
 void syscall_dispatch(Process *p) {
@@ -41,16 +67,37 @@ void syscall_dispatch(Process *p) {
                 return;
         }
         r = h(p, &args);
+        if (p->threads && threads_alive(p) > 1 && may_unblock_io(nr))
+                threads_wake_io(p);
         if (r == SYSCALL_RESULT_SET)
                 return; /* the handler set the registers itself (signal delivery, sigreturn) */
         vm_syscall_return(p->vm, (uint64_t)r);
 }
 
-void process_sleep(Process *p, uint64_t ns) {
-        uint64_t now = now_ns(CLOCK_MONOTONIC), until;
+static uint64_t deadline_after(Process *p, uint64_t ns) {
+        uint64_t until;
 
-        if (__builtin_add_overflow(now, ns, &until) || until > p->deadline_ns)
+        if (__builtin_add_overflow(now_ns(CLOCK_MONOTONIC), ns, &until) || until > p->deadline_ns)
                 until = p->deadline_ns;
+        return until;
+}
+
+int process_wait_io(Process *p, uint64_t ns) {
+        if (threads_alive(p) > 1)
+                return thread_wait(p, deadline_after(p, ns), true);
+        process_sleep(p, ns);
+        return -ETIMEDOUT;
+}
+
+void process_sleep(Process *p, uint64_t ns) {
+        uint64_t now = now_ns(CLOCK_MONOTONIC), until = deadline_after(p, ns);
+
+        if (threads_alive(p) > 1) {
+                /* Another thread runs meanwhile; only the deadline ends this wait. */
+                while (p->state == PROCESS_RUNNING && now_ns(CLOCK_MONOTONIC) < until)
+                        (void)thread_wait(p, until, false);
+                return;
+        }
         while (now < until) {
                 struct timespec ts = {.tv_sec = (until - now) / 1000000000ULL,
                                       .tv_nsec = (until - now) % 1000000000ULL};

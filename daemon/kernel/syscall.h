@@ -21,8 +21,13 @@ typedef int64_t (*SyscallHandler)(Process *p, const SyscallArgs *args);
 /* Serves the syscall in the program's registers and completes it. */
 void syscall_dispatch(Process *p);
 
-/* Sleeps up to ns (UINT64_MAX: forever), never past the run's deadline. */
+/* Sleeps up to ns (UINT64_MAX: forever), never past the run's deadline; other threads run
+ * meanwhile. */
 void process_sleep(Process *p, uint64_t ns);
+/* Waits up to ns for an fd to change: with other threads, until one of them does something that
+ * may have changed it (returns 0: re-check), or the time is up (-ETIMEDOUT), or the process
+ * ended (-EINTR). With one thread nothing can change it: sleeps the whole time. */
+int process_wait_io(Process *p, uint64_t ns);
 
 /* The backing for mapping an open file (its image bytes, or a copy of a tmpfs file) and, for
  * the ELF loader, a pointer to all of its bytes. Returns 0, -EACCES (not mappable), -ENODEV. */

@@ -332,14 +332,24 @@ int vm_run(Vm *vm, VmExit *ret) {
         struct kvm_run *run = vm->run;
         uint64_t *frame;
 
+        bool regs_pending = run->kvm_dirty_regs & KVM_SYNC_X86_REGS;
+        struct kvm_regs pending;
+
         *ret = (VmExit){};
+        if (regs_pending)
+                pending = run->s.regs.regs;
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-                run->kvm_dirty_regs = 0;
                 if (errno == EINTR || errno == EAGAIN) {
+                        /* Interrupted before entering the guest, KVM applied no register edit
+                         * (the dirty bit is still set) and then stored the vCPU's old registers
+                         * over ours: put them back, to be applied on the next run. */
+                        if (regs_pending && (run->kvm_dirty_regs & KVM_SYNC_X86_REGS))
+                                run->s.regs.regs = pending;
                         run->immediate_exit = 0;
                         ret->kind = VM_EXIT_INTERRUPTED;
                         return 0;
                 }
+                run->kvm_dirty_regs = 0;
                 return -errno;
         }
         run->kvm_dirty_regs = 0;
@@ -400,6 +410,19 @@ int vm_run(Vm *vm, VmExit *ret) {
         ret->reason = "unexpected exit";
         ret->kvm_exit_reason = run->exit_reason;
         return 0;
+}
+
+int vm_get_xsave(Vm *vm, struct kvm_xsave *ret) {
+        return ioctl(vm->vcpu_fd, KVM_GET_XSAVE, ret) < 0 ? -errno : 0;
+}
+
+int vm_set_xsave(Vm *vm, const struct kvm_xsave *state) {
+        return ioctl(vm->vcpu_fd, KVM_SET_XSAVE, state) < 0 ? -errno : 0;
+}
+
+bool vm_in_guest_kernel(Vm *vm) {
+        return (vm->run->s.regs.sregs.cs.selector & 3) == 0 &&
+               vm->run->s.regs.regs.rip >= KERNEL_VA;
 }
 
 int vm_save_cpu(Vm *vm, VmCpuState *ret) {

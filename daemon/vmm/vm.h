@@ -85,6 +85,11 @@ typedef struct VmCpuState {
 } VmCpuState;
 
 int vm_save_cpu(Vm *vm, VmCpuState *ret);
+/* The FPU/SSE/AVX state alone, for switching between the program's threads. */
+int vm_get_xsave(Vm *vm, struct kvm_xsave *ret);
+int vm_set_xsave(Vm *vm, const struct kvm_xsave *state);
+/* Whether the last exit left the vCPU inside our CPL0 stubs (not a point to switch threads). */
+bool vm_in_guest_kernel(Vm *vm);
 int vm_load_cpu(Vm *vm, const VmCpuState *state);
 
 /* Runs until the next trap. Returns 0 with *ret filled, or -errno if KVM_RUN itself fails. */

@@ -312,7 +312,7 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
         result->timing.restore_ms = prepared->restore_ms;
         result->timing.run_ms = (now_ns(CLOCK_MONOTONIC) - run_start) / 1e6;
         result->timing.total_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6 + prepared->restore_ms;
-        result->usage.cpu_ms = p->cpu_ns / 1e6;
+        result->usage.cpu_ms = process_cpu_ns(p) / 1e6;
         result->usage.peak_memory_bytes = p->vm->data_pages_peak * PAGE_SIZE;
         result->usage.syscalls = p->syscalls;
         result->usage.exits = p->vm->exits;

@@ -507,6 +507,69 @@ def timeout_blocked_sleep(ctx):
 
 
 @case(serial=True)
+def timeout_with_threads(ctx):
+    """Threads don't escape the timeout: a thread spinning forever while the main thread waits
+    for it, and two threads deadlocked on each other's locks, both end at the deadline, from the
+    host, with what was written before."""
+    programs = {
+        "spinning thread": (
+            "import threading\n"
+            "def spin():\n"
+            "    while True: pass\n"
+            "t = threading.Thread(target=spin); t.start()\n"
+            "print('started', flush=True)\n"
+            "t.join()\n"),
+        "deadlock": (
+            "import threading, time\n"
+            "a, b = threading.Lock(), threading.Lock()\n"
+            "def one():\n"
+            "    with a:\n"
+            "        time.sleep(0.05)\n"
+            "        with b: pass\n"
+            "def two():\n"
+            "    with b:\n"
+            "        time.sleep(0.05)\n"
+            "        with a: pass\n"
+            "ts = [threading.Thread(target=f) for f in (one, two)]\n"
+            "[t.start() for t in ts]\n"
+            "print('started', flush=True)\n"
+            "[t.join() for t in ts]\n"),
+    }
+    for name, code in programs.items():
+        start = time.monotonic()
+        run = run_vm(ctx.vm, code, timeout_ms=1000, deadline_s=30)
+        wall = time.monotonic() - start
+        check(run.timed_out is True, f"{name}: timed_out is not true", run)
+        check(wall < 2.0, f"{name}: the run took {wall:.2f} s, expected < 2 s", run)
+        check(run.stdout == "started\n", f"{name}: the output before the wait was lost", run)
+    sandbox.healthy(ctx.vm)
+
+
+@case()
+def threads_limit(ctx):
+    """A program may run 63 threads beside its main one; the next start fails cleanly with
+    RuntimeError ("can't start new thread"), and the program goes on."""
+    code = (
+        "import threading\n"
+        "stop = threading.Event()\n"
+        "started = []\n"
+        "try:\n"
+        "    for i in range(100):\n"
+        "        t = threading.Thread(target=stop.wait); t.start(); started.append(t)\n"
+        "except RuntimeError as e:\n"
+        "    print('refused after', len(started), type(e).__name__)\n"
+        "stop.set()\n"
+        "[t.join() for t in started]\n"
+        "t = threading.Thread(target=print, args=('a thread after the others ended',))\n"
+        "t.start(); t.join()\n"
+    )
+    run = run_vm(ctx.vm, code, timeout_ms=20000, memory_mb=1024)
+    check(run.exit_code == 0, "the program failed", run)
+    check(run.stdout == "refused after 63 RuntimeError\na thread after the others ended\n",
+          "unexpected output", run)
+
+
+@case(serial=True)
 def timeout_not_hit(ctx):
     run = run_vm(ctx.vm, "import time\ntime.sleep(0.2)\nprint('done')", timeout_ms=5000)
     check(run.stdout == "done\n" and run.exit_code == 0 and run.timed_out is False, "a short program was cut off", run)
