@@ -466,6 +466,33 @@ static int64_t sys_wait4(Process *p, const SyscallArgs *a) {
         return -ECHILD;
 }
 
+/* Calls answered ENOSYS on purpose, as an older kernel would, because their callers fall back:
+ * glibc from clone3 to clone and without rseq, V8 without memory protection keys. Not counted
+ * as unimplemented. */
+static int64_t sys_enosys(Process *p, const SyscallArgs *a) {
+        return -ENOSYS;
+}
+
+/* capget: the sandbox user holds no capability. */
+static int64_t sys_capget(Process *p, const SyscallArgs *a) {
+        struct {
+                uint32_t version;
+                int pid;
+        } header;
+        uint32_t data[6] = {};
+        int r;
+
+        r = copy_from_user(&p->mm, &header, a->a[0], sizeof(header));
+        if (r < 0)
+                return r;
+        if (header.version != 0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */) {
+                header.version = 0x20080522;
+                (void)copy_to_user(&p->mm, a->a[0], &header, sizeof(header));
+                return a->a[1] ? -EINVAL : 0;
+        }
+        return a->a[1] ? copy_to_user(&p->mm, a->a[1], data, sizeof(data)) : 0;
+}
+
 static int64_t sys_prctl(Process *p, const SyscallArgs *a) {
         switch ((int)a->a[0]) {
         case 15: /* PR_SET_NAME */
@@ -538,5 +565,9 @@ const SyscallEntry syscalls_proc[] = {
         {SYS_execveat, sys_no_process},
         {SYS_wait4, sys_wait4},
         {SYS_prctl, sys_prctl},
+        {SYS_clone3, sys_enosys},
+        {SYS_rseq, sys_enosys},
+        {SYS_pkey_alloc, sys_enosys},
+        {SYS_capget, sys_capget},
         {-1, NULL},
 };
