@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "crc32c.h"
 #include "devfs.h"
 #include "layout.h"
 #include "log.h"
@@ -283,11 +284,18 @@ static int write_file_atomic(const char *dir, const char *name,
         return r;
 }
 
+typedef struct MemoryFile {
+        Vm *vm;
+        uint32_t crc;
+} MemoryFile;
+
 static int fill_memory(int fd, void *userdata) {
-        Vm *vm = userdata;
+        MemoryFile *m = userdata;
+        Vm *vm = m->vm;
 
         if (ftruncate(fd, (off_t)vm->ram_next) < 0)
                 return -errno;
+        m->crc = crc32c(0, vm->ram, vm->ram_next);
         /* Only pages holding data are written; the rest stay holes and read back as zero. */
         for (uint64_t gpa = 0; gpa < vm->ram_next; gpa += PAGE_SIZE) {
                 const uint8_t *page = vm->ram + gpa;
@@ -349,7 +357,9 @@ int snapshot_save(Process *p, const char *dir, const char *language) {
         strcpy(header.language, language);
 
         /* Memory first: a state file never names memory that isn't there yet. */
-        r = write_file_atomic(dir, "memory", fill_memory, p->vm);
+        MemoryFile memory = {.vm = p->vm};
+        r = write_file_atomic(dir, "memory", fill_memory, &memory);
+        header.memory_crc32c = memory.crc;
         if (r >= 0)
                 r = write_file_atomic(dir, "state", fill_state,
                                       &(StateFile){.header = &header, .payload = &payload});
@@ -684,6 +694,22 @@ SnapshotSource *snapshot_source_free(SnapshotSource *src) {
         return NULL;
 }
 
+static int check_memory_file(int fd, uint64_t size, uint32_t expected) {
+        _cleanup_free_ uint8_t *buf = malloc(1024 * 1024);
+        uint32_t crc = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        for (uint64_t off = 0; off < size;) {
+                ssize_t n = pread(fd, buf, MIN(size - off, (uint64_t)1024 * 1024), (off_t)off);
+                if (n <= 0)
+                        return n < 0 ? -errno : -EBADMSG;
+                crc = crc32c(crc, buf, (size_t)n);
+                off += (uint64_t)n;
+        }
+        return crc == expected ? 0 : -EBADMSG;
+}
+
 int snapshot_source_open(const char *dir, const Image *image, const char *language,
                          SnapshotSource **ret) {
         _cleanup_(snapshot_source_freep) SnapshotSource *src = NULL;
@@ -722,6 +748,13 @@ int snapshot_source_open(const char *dir, const Image *image, const char *langua
                 return log_error_errno(EBADMSG, "%s: %jd bytes, the state says %" PRIu64
                                        " (truncated or replaced)",
                                        path, (intmax_t)st.st_size, src->header.memory_size);
+
+        r = check_memory_file(src->memory_fd, src->header.memory_size,
+                              src->header.memory_crc32c);
+        if (r < 0)
+                return log_error_errno(r, "%s: checksum mismatch, the snapshot's memory is "
+                                       "corrupt",
+                                       path);
 
         r = warmup_load(dir, &src->warmup, &src->warmup_count);
         if (r < 0)

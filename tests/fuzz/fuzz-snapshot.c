@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crc32c.h"
 #include "fuzz.h"
 #include "fuzz-image-tree.h"
 #include "image.h"
@@ -178,6 +179,16 @@ static void raw_state(const uint8_t *data, size_t size) {
         FUZZ_ASSERT((r == 0) == !!src);
 }
 
+/* The CRC-32C of `size` zero bytes: what make_memory_file() writes. */
+static uint32_t zeros_crc32c(uint64_t size) {
+        static const uint8_t zeros[65536];
+        uint32_t crc = 0;
+
+        for (uint64_t done = 0; done < size; done += sizeof zeros)
+                crc = crc32c(crc, zeros, MIN(size - done, (uint64_t)sizeof zeros));
+        return crc;
+}
+
 static void wrapped_state(uint8_t mode, const uint8_t *data, size_t size) {
         _cleanup_(snapshot_source_freep) SnapshotSource *src = NULL;
         SnapshotHeader h = {
@@ -201,6 +212,7 @@ static void wrapped_state(uint8_t mode, const uint8_t *data, size_t size) {
         sha256_buffer(data, size, h.payload_sha256);
         h.payload_size = size;
         h.memory_size = memory_size;
+        h.memory_crc32c = zeros_crc32c(memory_size);
 
         if (write_file("state", &h, sizeof h, data, size) < 0 || make_memory_file(memory_size) < 0)
                 return;

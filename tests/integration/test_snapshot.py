@@ -33,7 +33,7 @@ from sandbox import check, run_vm  # noqa: E402
 CASES = {}
 
 # daemon/kernel/snapshot.h: SnapshotHeader, little-endian, no padding.
-HEADER = struct.Struct("<8sII32s32sQQQ16s")
+HEADER = struct.Struct("<8sII32s32sQQQ16sII")
 HEADER_VERSION_OFFSET = 8
 HEADER_IMAGE_SHA_OFFSET = 16  # bytes 16..48
 HEADER_LANGUAGE_OFFSET = 8 + 4 + 4 + 32 + 32 + 8 + 8 + 8
@@ -635,6 +635,13 @@ def _huge_payload_size(snap):
     _patch(os.path.join(snap, "state"), 8 + 4 + 4 + 32 + 32, struct.pack("<Q", 1 << 62))
 
 
+def _flip_memory_byte(snap):
+    # A byte in a page that holds data (a hole would be written by the flip, which is fine too:
+    # any change must be caught).
+    path = os.path.join(snap, "memory")
+    _flip(path, os.path.getsize(path) // 2 + 123)
+
+
 def _missing_memory(snap):
     os.unlink(os.path.join(snap, "memory"))
 
@@ -661,6 +668,8 @@ _refusal_case("refuse_truncated_memory", r"memory.*(truncated|bytes)", _truncate
               "memory cut to half its size.")
 _refusal_case("refuse_extended_memory", r"memory.*(size|bytes)", _extend_memory,
               "memory 1 MiB longer than the state says.")
+_refusal_case("refuse_flipped_memory_byte", r"memory.*(checksum|corrupt)", _flip_memory_byte,
+              "One byte flipped in the memory file: its CRC-32C in the header catches it.")
 _refusal_case("refuse_wrong_version", r"version", _bad_version, "The header's version field changed.")
 _refusal_case("refuse_wrong_magic", r"magic|not a (sandboxd )?snapshot", _bad_magic, "The header's magic changed.")
 _refusal_case("refuse_other_image", r"another image|image", _other_image,
