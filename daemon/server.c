@@ -18,6 +18,7 @@
 #include "line-reader.h"
 #include "log.h"
 #include "macro.h"
+#include "write-now.h"
 
 /* Past this many open connections, accepting pauses until one closes (the kernel's backlog holds
  * the rest): fds stay available for workers. */
@@ -160,7 +161,7 @@ int connection_send(Connection *c, const json_t *message) {
         r = jsonrpc_dump_line(message, &text, &size);
         if (r < 0)
                 return r;
-        if (bufferevent_write(c->bev, text, size) < 0)
+        if (bufferevent_write_now(c->bev, text, size) < 0)
                 return -ENOMEM;
         if (!c->output_blocked &&
             evbuffer_get_length(bufferevent_get_output(c->bev)) > CONNECTION_OUTPUT_HIGH) {

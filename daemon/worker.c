@@ -19,6 +19,7 @@
 #include "line-reader.h"
 #include "log.h"
 #include "macro.h"
+#include "write-now.h"
 
 extern char **environ;
 
@@ -419,7 +420,7 @@ int worker_send(Worker *w, const char *line, size_t size, size_t answer_max,
                 uint64_t backstop_usec) {
         if (w->state != WORKER_READY || !w->bev)
                 return -EBUSY;
-        if (bufferevent_write(w->bev, line, size) < 0)
+        if (bufferevent_write_now(w->bev, line, size) < 0)
                 return -ENOMEM;
         w->state = WORKER_BUSY;
         w->reader.max = MAX(answer_max, (size_t)WORKER_SMALL_LINE_MAX);
