@@ -61,6 +61,8 @@ static Thread *main_thread(const Process *p) {
         return p->threads->list[0];
 }
 
+static void disarm_preemption(Process *p);
+
 static void thread_free(Thread *t) {
         if (!t)
                 return;
@@ -285,6 +287,17 @@ void thread_exit(Process *p, int code) {
                 p->state = PROCESS_EXITED;
                 p->exit_code = code & 0xff;
         }
+        if (threads_alive(p) == 1)
+                disarm_preemption(p); /* one thread left: nothing to take turns with */
+}
+
+static void disarm_preemption(Process *p) {
+        Threads *ts = p->threads;
+
+        if (!ts->timer_armed)
+                return;
+        timer_delete(ts->timer);
+        ts->timer_armed = false;
 }
 
 /* A thread that another one is waiting on never gets the vCPU long: every THREAD_SLICE_NS the
