@@ -122,6 +122,10 @@ Process *process_free(Process *p) {
         if (!p)
                 return NULL;
         threads_free(p);
+        if (p->itimer_host_created)
+                timer_delete(p->itimer_host);
+        for (unsigned i = 0; i < p->n_signal_fpu; i++)
+                free(p->signal_fpu[i]);
         fdtable_free(p->fds);
         vfs_free(p->vfs);
         mm_done(&p->mm);

@@ -59,6 +59,18 @@ typedef struct Process {
         uint64_t robust_list;
         uint64_t rlimit_stack;
 
+        /* Signals raised but not delivered yet (bit sig-1), and the real-time interval timer
+         * (alarm, setitimer ITIMER_REAL) that raises SIGALRM: CLOCK_MONOTONIC ns, 0 = off. */
+        uint64_t pending_signals;
+        uint64_t itimer_deadline, itimer_interval;
+        timer_t itimer_host;
+        bool itimer_host_created;
+        /* FPU states saved when a handler interrupted the program's code (not a syscall), each
+         * with the address of its frame, restored by the rt_sigreturn of that frame. */
+        struct kvm_xsave *signal_fpu[8];
+        uint64_t signal_fpu_frame[8];
+        unsigned n_signal_fpu;
+
         ProcessState state;
         int exit_code;
         int term_signal;
@@ -109,6 +121,11 @@ void process_request_consumed(Process *p);
 
 /* Serves a fault of the running thread (demand paging) or ends the program with its signal. */
 void process_exception(Process *p, const VmExit *e);
+
+/* Raises SIGALRM if the interval timer expired, and delivers a pending, unblocked signal: its
+ * handler runs from where the program is now (async), or its default action applies. Called
+ * between exits, with the program's registers final. */
+void process_deliver_signals(Process *p);
 
 /* Ends the program with a signal (default action of a fatal signal). */
 void process_kill(Process *p, int sig);

@@ -363,7 +363,11 @@ static int64_t do_sleep(Process *p, clockid_t clock, bool absolute, uint64_t req
                 uint64_t now_abs = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
                 ns = ns > now_abs ? ns - now_abs : 0;
         }
+        uint64_t start = now_ns(CLOCK_MONOTONIC);
         process_sleep(p, ns);
+        if (p->itimer_deadline && now_ns(CLOCK_MONOTONIC) - start < ns &&
+            now_ns(CLOCK_MONOTONIC) >= p->itimer_deadline)
+                return -EINTR; /* the timer's SIGALRM is due: its handler runs, then a retry */
         return 0;
 }
 

@@ -5,6 +5,9 @@
  * faults, so the FPU state need not be saved: at a syscall boundary no vector register is live
  * across the call (SysV ABI). */
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/syscall.h>
 
 #include "layout.h"
@@ -108,6 +111,187 @@ static int signal_deliver(Process *p, int sig) {
         return 0;
 }
 
+/* Runs the handler of `sig` from where the program is now, its registers final (a pending
+ * signal between exits: after a syscall completed, or when the host interrupted the program's
+ * own code). Unlike signal_deliver, every register and the FPU state are the interrupted code's
+ * and come back at rt_sigreturn. */
+static int signal_deliver_async(Process *p, int sig) {
+        GuestSigaction *act = &p->actions[sig];
+        struct kvm_regs *regs = vm_regs(p->vm);
+        GuestSigframe frame = {};
+        struct kvm_xsave *fpu;
+        uint64_t sp;
+        int r;
+
+        if (!(act->flags & SA_RESTORER_FLAG) || p->n_signal_fpu >= ELEMENTSOF(p->signal_fpu))
+                return -EFAULT;
+        sp = regs->rsp - 128;
+        if ((act->flags & SA_ONSTACK) && p->altstack_size &&
+            !(regs->rsp > p->altstack_sp && regs->rsp <= p->altstack_sp + p->altstack_size))
+                sp = p->altstack_sp + p->altstack_size;
+        sp = ALIGN_DOWN(sp - sizeof(frame), 16) - 8;
+
+        frame.restorer = act->restorer;
+        frame.uc.ss_sp = p->altstack_sp;
+        frame.uc.ss_size = p->altstack_size;
+        frame.uc.r8 = regs->r8, frame.uc.r9 = regs->r9, frame.uc.r10 = regs->r10;
+        frame.uc.r11 = regs->r11, frame.uc.r12 = regs->r12, frame.uc.r13 = regs->r13;
+        frame.uc.r14 = regs->r14, frame.uc.r15 = regs->r15, frame.uc.rdi = regs->rdi;
+        frame.uc.rsi = regs->rsi, frame.uc.rbp = regs->rbp, frame.uc.rbx = regs->rbx;
+        frame.uc.rdx = regs->rdx, frame.uc.rax = regs->rax, frame.uc.rcx = regs->rcx;
+        frame.uc.rsp = regs->rsp;
+        frame.uc.rip = regs->rip;
+        frame.uc.eflags = regs->rflags;
+        frame.uc.cs = SEL_USER_CS;
+        frame.uc.ss = SEL_USER_DS;
+        frame.uc.sigmask = p->sigmask;
+        frame.info.si_signo = sig;
+        frame.info.si_code = 0x80; /* SI_KERNEL: the kernel (its timer) sent it */
+
+        fpu = malloc(sizeof(*fpu));
+        if (!fpu)
+                return -ENOMEM;
+        r = vm_get_xsave(p->vm, fpu);
+        if (r >= 0)
+                r = copy_to_user(&p->mm, sp, &frame, sizeof(frame));
+        if (r < 0) {
+                free(fpu);
+                return r;
+        }
+        p->signal_fpu[p->n_signal_fpu] = fpu;
+        p->signal_fpu_frame[p->n_signal_fpu] = sp;
+        p->n_signal_fpu++;
+
+        p->sigmask |= act->mask;
+        if (!(act->flags & SA_NODEFER))
+                p->sigmask |= SIGBIT(sig);
+        p->sigmask &= ~UNBLOCKABLE;
+        if (act->flags & SA_RESETHAND)
+                act->handler = (uint64_t)(uintptr_t)SIG_DFL;
+
+        regs->rdi = sig;
+        regs->rsi = sp + offsetof(GuestSigframe, info);
+        regs->rdx = sp + offsetof(GuestSigframe, uc);
+        regs->rax = 0;
+        regs->rsp = sp;
+        regs->rip = act->handler;
+        regs->rflags = (regs->rflags & ~(uint64_t)0x500) | 0x2; /* no TF, DF clear (ABI) */
+        vm_regs_changed(p->vm);
+        return 0;
+}
+
+static void itimer_arm_host(Process *p) {
+        struct itimerspec its = {
+                .it_value = {.tv_sec = p->itimer_deadline / 1000000000ULL,
+                             .tv_nsec = p->itimer_deadline % 1000000000ULL},
+        };
+        struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM};
+
+        if (!p->itimer_host_created) {
+                if (timer_create(CLOCK_MONOTONIC, &sev, &p->itimer_host) < 0)
+                        return;
+                p->itimer_host_created = true;
+        }
+        /* The host's SIGALRM interrupts KVM_RUN or a host sleep at the deadline. */
+        (void)timer_settime(p->itimer_host, TIMER_ABSTIME, &its, NULL);
+}
+
+void process_deliver_signals(Process *p) {
+        uint64_t deliverable;
+        int sig;
+
+        if (p->itimer_deadline && now_ns(CLOCK_MONOTONIC) >= p->itimer_deadline) {
+                p->pending_signals |= SIGBIT(SIGALRM);
+                if (p->itimer_interval) {
+                        uint64_t now = now_ns(CLOCK_MONOTONIC);
+                        while (p->itimer_deadline <= now)
+                                p->itimer_deadline += p->itimer_interval;
+                        itimer_arm_host(p);
+                } else
+                        p->itimer_deadline = 0;
+        }
+        deliverable = p->pending_signals & ~p->sigmask;
+        if (!deliverable || p->state != PROCESS_RUNNING || vm_in_guest_kernel(p->vm))
+                return;
+        sig = __builtin_ctzll(deliverable) + 1;
+        p->pending_signals &= ~SIGBIT(sig);
+
+        GuestSigaction *act = &p->actions[sig];
+        if (act->handler == (uint64_t)(uintptr_t)SIG_IGN)
+                return;
+        if (act->handler == (uint64_t)(uintptr_t)SIG_DFL) {
+                if (!signal_ignored_by_default(sig))
+                        process_kill(p, sig);
+                return;
+        }
+        if (signal_deliver_async(p, sig) < 0)
+                process_kill(p, sig);
+}
+
+static uint64_t timeval_ns(const struct timeval *tv) {
+        return (uint64_t)MIN(tv->tv_sec, (time_t)1 << 33) * 1000000000ULL +
+               (uint64_t)tv->tv_usec * 1000;
+}
+
+static struct timeval ns_timeval(uint64_t ns) {
+        return (struct timeval){.tv_sec = ns / 1000000000ULL, .tv_usec = ns % 1000000000ULL / 1000};
+}
+
+static struct itimerval itimer_get(Process *p) {
+        uint64_t now = now_ns(CLOCK_MONOTONIC);
+        uint64_t left = p->itimer_deadline > now ? p->itimer_deadline - now
+                        : p->itimer_deadline   ? 1000 /* due: report it as about to fire */
+                                               : 0;
+        return (struct itimerval){.it_interval = ns_timeval(p->itimer_interval),
+                                  .it_value = ns_timeval(left)};
+}
+
+static void itimer_set(Process *p, uint64_t value_ns, uint64_t interval_ns) {
+        p->itimer_interval = value_ns ? interval_ns : 0;
+        p->itimer_deadline = value_ns ? now_ns(CLOCK_MONOTONIC) + value_ns : 0;
+        if (p->itimer_deadline)
+                itimer_arm_host(p);
+}
+
+static int64_t sys_setitimer(Process *p, const SyscallArgs *a) {
+        struct itimerval new, old = itimer_get(p);
+        int r;
+
+        if ((int)a->a[0] != ITIMER_REAL)
+                return -EINVAL; /* CPU-time timers are not kept */
+        if (a->a[1]) {
+                r = copy_from_user(&p->mm, &new, a->a[1], sizeof(new));
+                if (r < 0)
+                        return r;
+                if (new.it_value.tv_sec < 0 || new.it_value.tv_usec < 0 ||
+                    new.it_value.tv_usec >= 1000000 || new.it_interval.tv_sec < 0 ||
+                    new.it_interval.tv_usec < 0 || new.it_interval.tv_usec >= 1000000)
+                        return -EINVAL;
+                itimer_set(p, timeval_ns(&new.it_value), timeval_ns(&new.it_interval));
+        }
+        if (a->a[2])
+                return copy_to_user(&p->mm, a->a[2], &old, sizeof(old));
+        return 0;
+}
+
+static int64_t sys_getitimer(Process *p, const SyscallArgs *a) {
+        struct itimerval now = itimer_get(p);
+
+        if ((int)a->a[0] != ITIMER_REAL)
+                return -EINVAL;
+        return copy_to_user(&p->mm, a->a[1], &now, sizeof(now));
+}
+
+static int64_t sys_alarm(Process *p, const SyscallArgs *a) {
+        struct itimerval old = itimer_get(p);
+        uint64_t seconds = MIN(a->a[0], (uint64_t)UINT32_MAX);
+
+        itimer_set(p, seconds * 1000000000ULL, 0);
+        /* The seconds left of the previous alarm, rounded to nearest as Linux does. */
+        return old.it_value.tv_sec + (old.it_value.tv_usec >= 500000) +
+               (old.it_value.tv_sec == 0 && old.it_value.tv_usec > 0 && old.it_value.tv_usec < 500000);
+}
+
 /* A signal the program sent itself: ignore, end the program, or run the handler. Returns the
  * syscall's result for the sender. */
 static int64_t signal_raise(Process *p, int sig) {
@@ -176,6 +360,20 @@ static int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
                 return SYSCALL_RESULT_SET;
         }
         p->sigmask = uc.sigmask & ~UNBLOCKABLE;
+        /* A handler that interrupted the program's code gets its FPU state back; frames left
+         * by a handler that never returned (longjmp) are dropped on the way. */
+        while (p->n_signal_fpu > 0) {
+                unsigned top = p->n_signal_fpu - 1;
+                bool mine = p->signal_fpu_frame[top] == regs->rsp - 8;
+                if (mine)
+                        (void)vm_set_xsave(p->vm, p->signal_fpu[top]);
+                if (!mine && p->signal_fpu_frame[top] > regs->rsp)
+                        break; /* an outer handler's frame: not this one's */
+                free(p->signal_fpu[top]);
+                p->n_signal_fpu--;
+                if (mine)
+                        break;
+        }
         regs->r8 = uc.r8, regs->r9 = uc.r9, regs->r10 = uc.r10, regs->r12 = uc.r12;
         regs->r13 = uc.r13, regs->r14 = uc.r14, regs->r15 = uc.r15, regs->rdi = uc.rdi;
         regs->rsi = uc.rsi, regs->rbp = uc.rbp, regs->rbx = uc.rbx, regs->rdx = uc.rdx;
@@ -300,6 +498,9 @@ const SyscallEntry syscalls_signal[] = {
         {SYS_rt_sigpending, sys_rt_sigpending},
         {SYS_sigaltstack, sys_sigaltstack},
         {SYS_pause, sys_pause},
+        {SYS_alarm, sys_alarm},
+        {SYS_setitimer, sys_setitimer},
+        {SYS_getitimer, sys_getitimer},
         {SYS_rt_sigsuspend, sys_pause},
         {-1, NULL},
 };

@@ -92,6 +92,10 @@ int process_wait_io(Process *p, uint64_t ns) {
 void process_sleep(Process *p, uint64_t ns) {
         uint64_t now = now_ns(CLOCK_MONOTONIC), until = deadline_after(p, ns);
 
+        /* The interval timer's signal interrupts a sleep, as on Linux. */
+        if (p->itimer_deadline && p->itimer_deadline < until)
+                until = p->itimer_deadline;
+
         if (threads_alive(p) > 1) {
                 /* Another thread runs meanwhile; only the deadline ends this wait. */
                 while (p->state == PROCESS_RUNNING && now_ns(CLOCK_MONOTONIC) < until)

@@ -190,6 +190,8 @@ static Thread *pick_next(Process *p) {
                         continue;
                 }
                 earliest = p->deadline_ns;
+                if (p->itimer_deadline)
+                        earliest = MIN(earliest, p->itimer_deadline);
                 for (unsigned i = 0; i < p->threads->n; i++) {
                         t = p->threads->list[i];
                         if (t->state == THREAD_WAITING)
@@ -370,6 +372,8 @@ static int thread_loop(Process *p) {
                         process_kill(p, SIGSEGV);
                         break;
                 }
+                if (self->state != THREAD_DEAD && (p->pending_signals || p->itimer_deadline))
+                        process_deliver_signals(p);
         }
         return 0;
 }

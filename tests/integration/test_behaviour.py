@@ -570,6 +570,42 @@ def threads_limit(ctx):
 
 
 @case(serial=True)
+def alarm_signals(ctx):
+    """signal.alarm/setitimer raise SIGALRM from the host's timer: the handler interrupts a busy
+    loop (run between two instructions of the program's own code) and a sleep, an interval
+    timer ticks, the FPU state of the interrupted code survives a handler doing float work, and
+    without a handler SIGALRM ends the program."""
+    handler = "import signal\ndef h(*a): raise TimeoutError('alarm')\nsignal.signal(signal.SIGALRM, h)\n"
+    cases = [
+        ("busy loop", handler + "signal.alarm(1)\nn = 0\nwhile True: n += 1\n",
+         lambda r: r.exit_code == 1 and r.stderr.endswith("TimeoutError: alarm\n")),
+        ("sleep", handler + "import time\nsignal.alarm(1)\ntime.sleep(5)\n",
+         lambda r: r.exit_code == 1 and r.stderr.endswith("TimeoutError: alarm\n")),
+        ("interval",
+         "import signal, time\nticks = []\nsignal.signal(signal.SIGALRM, lambda *a: ticks.append(1))\n"
+         "signal.setitimer(signal.ITIMER_REAL, 0.1, 0.1)\nt0 = time.monotonic()\n"
+         "while time.monotonic() - t0 < 0.55: pass\nsignal.setitimer(signal.ITIMER_REAL, 0)\n"
+         "print(4 <= len(ticks) <= 6, signal.getitimer(signal.ITIMER_REAL))\n",
+         lambda r: r.exit_code == 0 and r.stdout == "True (0.0, 0.0)\n"),
+        ("fpu preserved",
+         "import signal, math\nacc = []\n"
+         "signal.signal(signal.SIGALRM, lambda *a: acc.append(sum(math.sqrt(i) for i in range(1000))))\n"
+         "signal.setitimer(signal.ITIMER_REAL, 0.01, 0.01)\nx = 0.0\n"
+         "for i in range(2_000_000): x += i * 0.5\nsignal.setitimer(signal.ITIMER_REAL, 0)\n"
+         "print(x == sum(i * 0.5 for i in range(2_000_000)), len(acc) > 3, len(set(acc)) == 1)\n",
+         lambda r: r.exit_code == 0 and r.stdout == "True True True\n"),
+        ("default action", "import signal, time\nsignal.alarm(1)\ntime.sleep(5)\n",
+         lambda r: r.signal == "SIGALRM" and r.exit_code is None),
+    ]
+    for name, code, good in cases:
+        start = time.monotonic()
+        run = run_vm(ctx.vm, code, timeout_ms=5000, deadline_s=30)
+        wall = time.monotonic() - start
+        check(good(run), f"{name}: unexpected result", run)
+        check(wall < 4.0, f"{name}: took {wall:.2f} s; the alarm did not interrupt it", run)
+
+
+@case(serial=True)
 def timeout_not_hit(ctx):
     run = run_vm(ctx.vm, "import time\ntime.sleep(0.2)\nprint('done')", timeout_ms=5000)
     check(run.stdout == "done\n" and run.exit_code == 0 and run.timed_out is False, "a short program was cut off", run)
