@@ -143,7 +143,7 @@ void process_kill(Process *p, int sig) {
 
 /* A fault the program caused: its signal, unless it can be served (demand paging). */
 void process_exception(Process *p, const VmExit *e) {
-        int sig, r;
+        int sig, code = 0, r;
 
         switch (e->vector) {
         case 14: /* #PF */
@@ -163,8 +163,12 @@ void process_exception(Process *p, const VmExit *e) {
                                           e->fault_address);
                 }
                 sig = SIGSEGV;
+                code = mm_find(&p->mm, e->fault_address) ? SEGV_ACCERR : SEGV_MAPERR;
                 break;
-        case 0:  /* #DE */
+        case 0: /* #DE */
+                sig = SIGFPE;
+                code = FPE_INTDIV;
+                break;
         case 16: /* #MF */
         case 19: /* #XM */
                 sig = SIGFPE;
@@ -175,6 +179,7 @@ void process_exception(Process *p, const VmExit *e) {
                 break;
         case 6: /* #UD */
                 sig = SIGILL;
+                code = ILL_ILLOPN;
                 break;
         case 17: /* #AC */
                 sig = SIGBUS;
@@ -186,9 +191,10 @@ void process_exception(Process *p, const VmExit *e) {
         log_debug("Program fault: vector %u error %#" PRIx64 " at rip %#" PRIx64
                   " address %#" PRIx64 ": %s",
                   e->vector, e->error_code, e->rip, e->fault_address, strsignal(sig));
-        /* Faults are not blockable or ignorable in a way that lets the program continue:
-         * without a handler (and handlers for faults are not delivered yet) they are fatal. */
-        process_kill(p, sig);
+        /* The program's handler runs if it has one (faulthandler, V8's WebAssembly traps);
+         * without one, or if it can't run (no stack left), the fault is fatal. */
+        if (process_deliver_fault(p, sig, code, e) < 0)
+                process_kill(p, sig);
 }
 
 int process_run(Process *p, uint64_t deadline_ns) {

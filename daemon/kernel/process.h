@@ -127,6 +127,10 @@ void process_exception(Process *p, const VmExit *e);
  * between exits, with the program's registers final. */
 void process_deliver_signals(Process *p);
 
+/* Runs the program's handler for a fault (sig, si_code): returns 0, or < 0 when it has none or
+ * it can't run (the program is then killed by the caller). */
+int process_deliver_fault(Process *p, int sig, int code, const VmExit *e);
+
 /* Ends the program with a signal (default action of a fatal signal). */
 void process_kill(Process *p, int sig);
 

@@ -111,23 +111,33 @@ static int signal_deliver(Process *p, int sig) {
         return 0;
 }
 
-/* Runs the handler of `sig` from where the program is now, its registers final (a pending
- * signal between exits: after a syscall completed, or when the host interrupted the program's
- * own code). Unlike signal_deliver, every register and the FPU state are the interrupted code's
- * and come back at rt_sigreturn. */
-static int signal_deliver_async(Process *p, int sig) {
+/* Where a handler interrupts the program: the registers are vm_regs() but for these three,
+ * and what the handler learns about the cause. */
+typedef struct InterruptedContext {
+        uint64_t rip, rsp, rflags;
+        int code;          /* si_code */
+        uint64_t addr;     /* si_addr, for faults */
+        uint64_t trapno, err, cr2;
+        bool from_exception; /* return through the exception stub's iretq frame */
+} InterruptedContext;
+
+/* Runs the handler of `sig` in place of the interrupted code (a pending signal between exits,
+ * or a fault): every register and the FPU state go into the frame and come back at
+ * rt_sigreturn. Unlike signal_deliver (a signal the program sends itself from a syscall), the
+ * program may be anywhere in its code. */
+static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx) {
         GuestSigaction *act = &p->actions[sig];
         struct kvm_regs *regs = vm_regs(p->vm);
         GuestSigframe frame = {};
         struct kvm_xsave *fpu;
-        uint64_t sp;
+        uint64_t sp, flags;
         int r;
 
         if (!(act->flags & SA_RESTORER_FLAG) || p->n_signal_fpu >= ELEMENTSOF(p->signal_fpu))
                 return -EFAULT;
-        sp = regs->rsp - 128;
+        sp = ctx->rsp - 128;
         if ((act->flags & SA_ONSTACK) && p->altstack_size &&
-            !(regs->rsp > p->altstack_sp && regs->rsp <= p->altstack_sp + p->altstack_size))
+            !(ctx->rsp > p->altstack_sp && ctx->rsp <= p->altstack_sp + p->altstack_size))
                 sp = p->altstack_sp + p->altstack_size;
         sp = ALIGN_DOWN(sp - sizeof(frame), 16) - 8;
 
@@ -139,14 +149,18 @@ static int signal_deliver_async(Process *p, int sig) {
         frame.uc.r14 = regs->r14, frame.uc.r15 = regs->r15, frame.uc.rdi = regs->rdi;
         frame.uc.rsi = regs->rsi, frame.uc.rbp = regs->rbp, frame.uc.rbx = regs->rbx;
         frame.uc.rdx = regs->rdx, frame.uc.rax = regs->rax, frame.uc.rcx = regs->rcx;
-        frame.uc.rsp = regs->rsp;
-        frame.uc.rip = regs->rip;
-        frame.uc.eflags = regs->rflags;
+        frame.uc.rsp = ctx->rsp;
+        frame.uc.rip = ctx->rip;
+        frame.uc.eflags = ctx->rflags;
         frame.uc.cs = SEL_USER_CS;
         frame.uc.ss = SEL_USER_DS;
+        frame.uc.trapno = ctx->trapno;
+        frame.uc.err = ctx->err;
+        frame.uc.cr2 = ctx->cr2;
         frame.uc.sigmask = p->sigmask;
         frame.info.si_signo = sig;
-        frame.info.si_code = 0x80; /* SI_KERNEL: the kernel (its timer) sent it */
+        frame.info.si_code = ctx->code;
+        frame.info.si_addr = (void *)(uintptr_t)ctx->addr;
 
         fpu = malloc(sizeof(*fpu));
         if (!fpu)
@@ -169,15 +183,44 @@ static int signal_deliver_async(Process *p, int sig) {
         if (act->flags & SA_RESETHAND)
                 act->handler = (uint64_t)(uintptr_t)SIG_DFL;
 
+        flags = (ctx->rflags & ~(uint64_t)0x500) | 0x2; /* no TF, DF clear (ABI) */
         regs->rdi = sig;
         regs->rsi = sp + offsetof(GuestSigframe, info);
         regs->rdx = sp + offsetof(GuestSigframe, uc);
         regs->rax = 0;
-        regs->rsp = sp;
-        regs->rip = act->handler;
-        regs->rflags = (regs->rflags & ~(uint64_t)0x500) | 0x2; /* no TF, DF clear (ABI) */
+        if (ctx->from_exception) {
+                /* The exception stub's iretq takes RIP, RSP and RFLAGS from its frame. */
+                r = vm_exception_set_return(p->vm, act->handler, sp, flags);
+                if (r < 0)
+                        return r;
+        } else {
+                regs->rip = act->handler;
+                regs->rsp = sp;
+                regs->rflags = flags;
+        }
         vm_regs_changed(p->vm);
         return 0;
+}
+
+int process_deliver_fault(Process *p, int sig, int code, const VmExit *e) {
+        GuestSigaction *act = &p->actions[sig];
+        InterruptedContext ctx = {
+                .rip = e->rip,
+                .rsp = e->rsp,
+                .rflags = e->rflags,
+                .code = code,
+                .addr = sig == SIGSEGV || sig == SIGBUS ? e->fault_address : e->rip,
+                .trapno = e->vector,
+                .err = e->error_code,
+                .cr2 = e->fault_address,
+                .from_exception = true,
+        };
+
+        /* A fault with no handler, or blocked, ends the program (Linux forces it too). */
+        if (e->stray || act->handler == (uint64_t)(uintptr_t)SIG_DFL ||
+            act->handler == (uint64_t)(uintptr_t)SIG_IGN || (p->sigmask & SIGBIT(sig)))
+                return -EPERM;
+        return signal_run_handler(p, sig, &ctx);
 }
 
 static void itimer_arm_host(Process *p) {
@@ -224,7 +267,14 @@ void process_deliver_signals(Process *p) {
                         process_kill(p, sig);
                 return;
         }
-        if (signal_deliver_async(p, sig) < 0)
+        struct kvm_regs *regs = vm_regs(p->vm);
+        InterruptedContext ctx = {
+                .rip = regs->rip,
+                .rsp = regs->rsp,
+                .rflags = regs->rflags,
+                .code = 0x80, /* SI_KERNEL: the kernel (its timer) sent it */
+        };
+        if (signal_run_handler(p, sig, &ctx) < 0)
                 process_kill(p, sig);
 }
 

@@ -747,6 +747,29 @@ _crash_case("stack_overflow", "SIGSEGV")
 
 
 @case(cold_only=True)
+def exec_segv_handler(ctx):
+    """Faults reach the program's handlers (on an alternate stack, with si_addr and si_code) and
+    a handler may leave with siglongjmp, repeatedly: the same output as the program natively."""
+    path = ctx.guest_program("segv_handler")
+    native = subprocess.run([path], capture_output=True, text=True, timeout=30)
+    check(native.returncode == 0, f"the program fails natively: {native!r}")
+    run = run_vm(ctx.vm, exec_host_file=path)
+    check(run.exit_code == 0 and run.signal is None, "the program did not exit 0", run)
+    check(run.stdout == native.stdout, f"differs from the native run {native.stdout!r}", run)
+    sandbox.healthy(ctx.vm)
+
+
+@case()
+def faulthandler_traceback(ctx):
+    """Python's faulthandler runs on a segmentation fault: its handler prints the Python stack,
+    then the program ends with SIGSEGV."""
+    run = run_vm(ctx.vm, "import faulthandler, ctypes\nfaulthandler.enable()\nctypes.string_at(0)\n")
+    check(run.signal == "SIGSEGV", "the program did not end with SIGSEGV", run)
+    check("Fatal Python error: Segmentation fault" in run.stderr and "string_at" in run.stderr,
+          "faulthandler printed no Python stack", run)
+
+
+@case(cold_only=True)
 def exec_hello(ctx):
     run = run_vm(ctx.vm, exec_host_file=ctx.guest_program("hello"))
     check(run.stdout == "hello\n" and run.exit_code == 7 and run.signal is None, "expected 'hello\\n' and exit 7", run)
