@@ -478,19 +478,18 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
         starting_process = p;
         makecontext(&t->ctx, thread_entry, 0);
 
-        slot = slot_for_new_thread(p);
-        if (slot < 0) {
-                thread_free(t);
-                return slot;
-        }
         /* The main thread's FPU state is first saved when it is first switched away from. */
         if (!main_thread(p)->xsave) {
                 main_thread(p)->xsave = malloc(sizeof(struct kvm_xsave));
                 if (!main_thread(p)->xsave) {
-                        p->threads->n--;
                         thread_free(t);
                         return -ENOMEM;
                 }
+        }
+        slot = slot_for_new_thread(p);
+        if (slot < 0) {
+                thread_free(t);
+                return slot;
         }
         p->threads->list[slot] = t;
         p->threads->next_tid++;
