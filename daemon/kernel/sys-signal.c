@@ -50,66 +50,13 @@ typedef struct GuestSigframe {
         siginfo_t info;
 } GuestSigframe;
 
-/* Runs the handler of `sig` when the current syscall returns: the syscall's result is already
- * in RAX and the program's resume point in RCX (where `syscall` put it). */
-static int signal_deliver(Process *p, int sig) {
-        GuestSigaction *act = &p->actions[sig];
-        struct kvm_regs *regs = vm_regs(p->vm);
-        GuestSigframe frame = {};
-        uint64_t sp;
-        int r;
-
-        if (!(act->flags & SA_RESTORER_FLAG))
-                return -EFAULT; /* x86-64 needs sa_restorer: no vDSO to return through */
-
-        sp = regs->rsp - 128; /* the red zone below RSP is the interrupted code's */
-        if ((act->flags & SA_ONSTACK) && p->altstack_size &&
-            !(regs->rsp > p->altstack_sp && regs->rsp <= p->altstack_sp + p->altstack_size))
-                sp = p->altstack_sp + p->altstack_size;
-        sp = ALIGN_DOWN(sp - sizeof(frame), 16) - 8; /* as if called: RSP+8 aligned */
-
-        frame.restorer = act->restorer;
-        frame.uc.ss_sp = p->altstack_sp;
-        frame.uc.ss_size = p->altstack_size;
-        frame.uc.r8 = regs->r8, frame.uc.r9 = regs->r9, frame.uc.r10 = regs->r10;
-        frame.uc.r11 = regs->r11, frame.uc.r12 = regs->r12, frame.uc.r13 = regs->r13;
-        frame.uc.r14 = regs->r14, frame.uc.r15 = regs->r15, frame.uc.rdi = regs->rdi;
-        frame.uc.rsi = regs->rsi, frame.uc.rbp = regs->rbp, frame.uc.rbx = regs->rbx;
-        frame.uc.rdx = regs->rdx, frame.uc.rax = regs->rax, frame.uc.rcx = regs->rcx;
-        frame.uc.rsp = regs->rsp;
-        frame.uc.rip = regs->rcx;     /* the instruction after `syscall` */
-        frame.uc.eflags = regs->r11;  /* the flags `syscall` saved */
-        frame.uc.cs = SEL_USER_CS;
-        frame.uc.ss = SEL_USER_DS;
-        frame.uc.sigmask = p->sigmask;
-        frame.info.si_signo = sig;
-        frame.info.si_code = SI_TKILL;
-        frame.info.si_pid = GUEST_PID;
-        frame.info.si_uid = VFS_UID;
-
-        r = copy_to_user(&p->mm, sp, &frame, sizeof(frame));
-        if (r < 0)
-                return r;
-
-        p->sigmask |= act->mask;
-        if (!(act->flags & SA_NODEFER))
-                p->sigmask |= SIGBIT(sig);
-        p->sigmask &= ~UNBLOCKABLE;
-        if (act->flags & SA_RESETHAND)
-                act->handler = (uint64_t)(uintptr_t)SIG_DFL;
-
-        regs->rdi = sig;
-        regs->rsi = sp + offsetof(GuestSigframe, info);
-        regs->rdx = sp + offsetof(GuestSigframe, uc);
-        regs->rax = 0;
-        regs->rsp = sp;
-        /* The syscall return path jumps to RCX with flags from R11 (both under kvm_pvm and via
-         * sysretq on hardware KVM): aim it at the handler. */
-        regs->rcx = act->handler;
-        regs->r11 = frame.uc.eflags & ~(uint64_t)0x100; /* no single-step into the handler */
-        vm_regs_changed(p->vm);
-        return 0;
-}
+/* How the program gets into its handler. */
+typedef enum HandlerEntry {
+        ENTRY_DIRECT,         /* between exits: set RIP, RSP, RFLAGS */
+        ENTRY_EXCEPTION,      /* from a fault: through the exception stub's iretq frame */
+        ENTRY_SYSCALL_RETURN, /* from inside a syscall: where `syscall` returns (RCX, R11), both
+                               * under kvm_pvm and through sysretq on hardware KVM */
+} HandlerEntry;
 
 /* Where a handler interrupts the program: the registers are vm_regs() but for these three,
  * and what the handler learns about the cause. */
@@ -118,7 +65,7 @@ typedef struct InterruptedContext {
         int code;          /* si_code */
         uint64_t addr;     /* si_addr, for faults */
         uint64_t trapno, err, cr2;
-        bool from_exception; /* return through the exception stub's iretq frame */
+        HandlerEntry entry;
 } InterruptedContext;
 
 /* Runs the handler of `sig` in place of the interrupted code (a pending signal between exits,
@@ -161,6 +108,10 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         frame.info.si_signo = sig;
         frame.info.si_code = ctx->code;
         frame.info.si_addr = (void *)(uintptr_t)ctx->addr;
+        if (ctx->code == SI_TKILL) {
+                frame.info.si_pid = GUEST_PID;
+                frame.info.si_uid = VFS_UID;
+        }
 
         fpu = malloc(sizeof(*fpu));
         if (!fpu)
@@ -188,15 +139,22 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         regs->rsi = sp + offsetof(GuestSigframe, info);
         regs->rdx = sp + offsetof(GuestSigframe, uc);
         regs->rax = 0;
-        if (ctx->from_exception) {
-                /* The exception stub's iretq takes RIP, RSP and RFLAGS from its frame. */
+        switch (ctx->entry) {
+        case ENTRY_EXCEPTION:
                 r = vm_exception_set_return(p->vm, act->handler, sp, flags);
                 if (r < 0)
                         return r;
-        } else {
+                break;
+        case ENTRY_SYSCALL_RETURN:
+                regs->rcx = act->handler;
+                regs->r11 = flags;
+                regs->rsp = sp;
+                break;
+        case ENTRY_DIRECT:
                 regs->rip = act->handler;
                 regs->rsp = sp;
                 regs->rflags = flags;
+                break;
         }
         vm_regs_changed(p->vm);
         return 0;
@@ -213,7 +171,7 @@ int process_deliver_fault(Process *p, int sig, int code, const VmExit *e) {
                 .trapno = e->vector,
                 .err = e->error_code,
                 .cr2 = e->fault_address,
-                .from_exception = true,
+                .entry = ENTRY_EXCEPTION,
         };
 
         /* A fault with no handler, or blocked, ends the program (Linux forces it too). */
@@ -273,6 +231,7 @@ void process_deliver_signals(Process *p) {
                 .rsp = regs->rsp,
                 .rflags = regs->rflags,
                 .code = 0x80, /* SI_KERNEL: the kernel (its timer) sent it */
+                .entry = ENTRY_DIRECT,
         };
         if (signal_run_handler(p, sig, &ctx) < 0)
                 process_kill(p, sig);
@@ -371,8 +330,16 @@ static int64_t signal_raise(Process *p, int sig) {
                 log_debug("Signal %d raised while blocked, dropping", sig);
                 return 0;
         }
-        vm_regs(p->vm)->rax = 0; /* what kill() returns once the handler is done */
-        r = signal_deliver(p, sig);
+        struct kvm_regs *regs = vm_regs(p->vm);
+        InterruptedContext ctx = {
+                .rip = regs->rcx, /* the instruction after `syscall` */
+                .rsp = regs->rsp,
+                .rflags = regs->r11, /* the flags `syscall` saved */
+                .code = SI_TKILL,
+                .entry = ENTRY_SYSCALL_RETURN,
+        };
+        regs->rax = 0; /* what kill() returns once the handler is done */
+        r = signal_run_handler(p, sig, &ctx);
         if (r < 0)
                 process_kill(p, sig);
         vm_syscall_return(p->vm, 0);
