@@ -21,27 +21,7 @@
 #include "readiness.h"
 #include "socket.h"
 
-static unsigned n_failed, n_checks;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                n_checks++;                                                                        \
-                if (!(cond)) {                                                                     \
-                        n_failed++;                                                                \
-                        fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);         \
-                }                                                                                  \
-        } while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-        do {                                                                                       \
-                long long _a = (long long)(a), _b = (long long)(b);                                \
-                n_checks++;                                                                        \
-                if (_a != _b) {                                                                    \
-                        n_failed++;                                                                \
-                        fprintf(stderr, "%s:%d: FAILED: %s == %s (%lld != %lld)\n", __FILE__,      \
-                                __LINE__, #a, #b, _a, _b);                                         \
-                }                                                                                  \
-        } while (0)
+#include "test-helpers.h"
 
 static void socket_files(OpenFile *ret[2]) {
         Socket *pair[2];
@@ -373,6 +353,5 @@ int main(void) {
         test_epoll_nesting();
         test_epoll_reporting();
 
-        printf("%u checks, %u failed\n", n_checks, n_failed);
-        return n_failed ? 1 : 0;
+        return checks_report("test-epoll");
 }

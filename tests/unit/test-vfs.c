@@ -26,27 +26,7 @@
 #include "vfs.h"
 #include "vnode.h"
 
-static unsigned n_failed, n_checks;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                n_checks++;                                                                        \
-                if (!(cond)) {                                                                     \
-                        n_failed++;                                                                \
-                        fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);         \
-                }                                                                                  \
-        } while (0)
-
-#define CHECK_EQ(a, b)                                                                             \
-        do {                                                                                       \
-                long long _a = (long long)(a), _b = (long long)(b);                                \
-                n_checks++;                                                                        \
-                if (_a != _b) {                                                                    \
-                        n_failed++;                                                                \
-                        fprintf(stderr, "%s:%d: FAILED: %s == %s (%lld != %lld)\n", __FILE__,      \
-                                __LINE__, #a, #b, _a, _b);                                         \
-                }                                                                                  \
-        } while (0)
+#include "test-helpers.h"
 
 /* ---- a tiny image writer (the layout of image.h) ---- */
 
@@ -1419,6 +1399,5 @@ int main(void) {
 
         image_free(image);
         free(data);
-        printf("%u checks, %u failed\n", n_checks, n_failed);
-        return n_failed ? 1 : 0;
+        return checks_report("test-vfs");
 }
