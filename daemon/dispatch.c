@@ -19,6 +19,7 @@
 /* The interpreter version each language's runner carries, for `languages`. */
 static const char *const runtime_versions[_EXEC_LANGUAGE_MAX] = {
         [EXEC_LANGUAGE_PYTHON] = SANDBOXD_PYTHON_VERSION,
+        [EXEC_LANGUAGE_JAVASCRIPT] = SANDBOXD_NODE_VERSION,
 };
 
 /* The answers of one batch, sent as one array line once the last element is answered. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Build the guest filesystem image (format: daemon/kernel/image.h) from the Debian packages
-installed on this machine: python3.11, its trimmed standard library, the shared libraries it and
-its extension modules need, the C.UTF-8 locale, time zone data, a few synthesized /etc files and
+installed on this machine: python3.11, its trimmed standard library, node (the nodejs package:
+Debian's or NodeSource's, whichever is installed), the shared libraries they and Python's
+extension modules need, the C.UTF-8 locale, time zone data, a few synthesized /etc files and
 the language runners.
 
     mkimage.py --output OUT.img --runner-dir DIR [--list OUT.txt] [--depfile OUT.d]
@@ -40,6 +41,7 @@ assert HEADER.size == 88 and ENTRY.size == 48
 # --- what goes in ------------------------------------------------------------------------------
 
 PYTHON = "/usr/bin/python3.11"
+NODE = "/usr/bin/node"
 STDLIB = "/usr/lib/python3.11"
 LIB_DIRS = ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu")
 LOADER_DIR = "/lib/x86_64-linux-gnu"
@@ -334,7 +336,13 @@ def build_tree(runner_dir):
     dynload = os.path.join(STDLIB, "lib-dynload")
     modules = [os.path.join(dynload, n) for n in sorted(os.listdir(dynload))
                if n.endswith(".so") and not stdlib_skip("lib-dynload", n, False)]
-    add_libraries(tree, [PYTHON] + modules)
+    # node carries its JavaScript standard library inside the binary; the image maps it lazily
+    # like any other file, so its ~100 MB cost only the pages a program touches.
+    if not os.path.exists(NODE):
+        raise BuildError(f"{NODE} is missing (package nodejs)")
+    tree.add_file(NODE, os.path.realpath(NODE))
+    tree.add_symlink("/usr/bin/nodejs", "node")
+    add_libraries(tree, [PYTHON, os.path.realpath(NODE)] + modules)
     for lib in DLOPENED_LIBS:
         d = next((d for d in LIB_DIRS if os.path.exists(os.path.join(d, lib))), None)
         if d is None:

@@ -22,6 +22,11 @@ static const LanguageInfo language_table[_EXEC_LANGUAGE_MAX] = {
                         .name = "python",
                         .aliases = (const char *const[]){"python3", "py", NULL},
                 },
+        [EXEC_LANGUAGE_JAVASCRIPT] =
+                {
+                        .name = "javascript",
+                        .aliases = (const char *const[]){"js", "node", "nodejs", NULL},
+                },
 };
 
 const char *exec_language_to_string(ExecLanguage language) {

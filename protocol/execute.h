@@ -25,6 +25,7 @@
 
 typedef enum ExecLanguage {
         EXEC_LANGUAGE_PYTHON,
+        EXEC_LANGUAGE_JAVASCRIPT,
         _EXEC_LANGUAGE_MAX,
         _EXEC_LANGUAGE_INVALID = -EINVAL,
 } ExecLanguage;

@@ -12,6 +12,7 @@ packages=(
         libevent-dev       # the daemon's event loop
         libseccomp-dev     # the worker's syscall filter
         python3.11 python3 # the guest interpreter the image is built from; also runs the tests
+        nodejs             # the guest JavaScript runtime (Debian's, or NodeSource's if installed)
         libpython3.11-stdlib
         tzdata             # /usr/share/zoneinfo, copied into the image
         systemd            # systemd-socket-activate, for the socket-activation test

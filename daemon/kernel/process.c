@@ -39,6 +39,7 @@ int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
         p->image = config->image;
         p->rlimit_stack = 8 * 1024 * 1024;
         p->request_fd = -1;
+        p->pid = GUEST_PID;
         mm_init(&p->mm, p->vm, config->memory_limit);
         r = threads_init(p);
         if (r < 0)

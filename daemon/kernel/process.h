@@ -14,6 +14,9 @@
 #include "vfs.h"
 #include "vm.h"
 
+/* The main thread's tid, and the pid of a program booted cold. A restored program gets a pid
+ * of its own (snapshot_restore): identical memory, but getpid() differs, which is what makes
+ * fork-safe PRNGs such as OpenSSL's reseed from fresh entropy. Threads keep their tids. */
 #define GUEST_PID 2
 #define GUEST_NSIG 64
 
@@ -51,6 +54,7 @@ typedef struct Process {
         Vfs *vfs;
         FdTable *fds;
         Threads *threads; /* thread.h */
+        int pid;
 
         GuestSigaction actions[GUEST_NSIG + 1];
         uint64_t sigmask;

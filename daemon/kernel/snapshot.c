@@ -763,6 +763,10 @@ int snapshot_source_open(const char *dir, const Image *image, const char *langua
         return 0;
 }
 
+const char *snapshot_source_language(const SnapshotSource *src) {
+        return src->header.language;
+}
+
 int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret) {
         _cleanup_(process_freep) Process *p = NULL;
         Vm *vm = NULL;

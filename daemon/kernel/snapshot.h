@@ -48,9 +48,11 @@ int snapshot_save(Process *p, const char *dir, const char *language);
  * warm-up list loaded. */
 typedef struct SnapshotSource SnapshotSource;
 
-/* Reads and checks dir (see snapshot_load for the errors). */
+/* Reads and checks dir (see snapshot_load for the errors); language NULL: any. */
 int snapshot_source_open(const char *dir, const Image *image, const char *language,
                          SnapshotSource **ret);
+/* The language the snapshot was made for (its runner's). */
+const char *snapshot_source_language(const SnapshotSource *src);
 SnapshotSource *snapshot_source_free(SnapshotSource *src);
 static inline void snapshot_source_freep(SnapshotSource **p) {
         if (*p)

@@ -31,7 +31,7 @@ static int64_t sys_exit_group(Process *p, const SyscallArgs *a) {
 }
 
 static int64_t sys_getpid(Process *p, const SyscallArgs *a) {
-        return GUEST_PID;
+        return p->pid;
 }
 
 static int64_t sys_getppid(Process *p, const SyscallArgs *a) {
@@ -71,7 +71,7 @@ static int64_t sys_getgroups(Process *p, const SyscallArgs *a) {
 }
 
 static int64_t sys_getpgid(Process *p, const SyscallArgs *a) {
-        return GUEST_PID;
+        return p->pid;
 }
 
 static int64_t sys_uname(Process *p, const SyscallArgs *a) {
@@ -155,7 +155,7 @@ static int64_t sys_prlimit64(Process *p, const SyscallArgs *a) {
         struct rlimit old, new;
         int r;
 
-        if (a->a[0] != 0 && a->a[0] != GUEST_PID)
+        if (a->a[0] != 0 && a->a[0] != (uint64_t)p->pid)
                 return -ESRCH;
         if (!rlimit_get(p, (int)a->a[1], &old))
                 return -EINVAL;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "macro.h"
 #include "syscall.h"
+#include "thread.h"
 #include "uaccess.h"
 
 #define SA_RESTORER_FLAG 0x04000000
@@ -109,7 +110,7 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         frame.info.si_code = ctx->code;
         frame.info.si_addr = (void *)(uintptr_t)ctx->addr;
         if (ctx->code == SI_TKILL) {
-                frame.info.si_pid = GUEST_PID;
+                frame.info.si_pid = p->pid;
                 frame.info.si_uid = VFS_UID;
         }
 
@@ -348,19 +349,21 @@ static int64_t signal_raise(Process *p, int sig) {
 
 static int64_t sys_kill(Process *p, const SyscallArgs *a) {
         int pid = (int)a->a[0];
-        if (pid != GUEST_PID && pid != 0 && pid != -1)
+        if (pid != p->pid && pid != 0 && pid != -1)
                 return -ESRCH;
         return signal_raise(p, (int)a->a[1]);
 }
 
+/* A signal sent to one thread goes to the process: masks and delivery are per process here
+ * (README, known gaps). */
 static int64_t sys_tgkill(Process *p, const SyscallArgs *a) {
-        if ((int)a->a[0] != GUEST_PID || (int)a->a[1] != GUEST_PID)
+        if ((int)a->a[0] != p->pid || !thread_alive(p, (int)a->a[1]))
                 return -ESRCH;
         return signal_raise(p, (int)a->a[2]);
 }
 
 static int64_t sys_tkill(Process *p, const SyscallArgs *a) {
-        if ((int)a->a[0] != GUEST_PID)
+        if (!thread_alive(p, (int)a->a[0]))
                 return -ESRCH;
         return signal_raise(p, (int)a->a[1]);
 }

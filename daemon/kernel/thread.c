@@ -113,6 +113,13 @@ int thread_current_tid(const Process *p) {
         return current(p)->tid;
 }
 
+bool thread_alive(const Process *p, int tid) {
+        for (unsigned i = 0; i < p->threads->n; i++)
+                if (p->threads->list[i]->tid == tid)
+                        return p->threads->list[i]->state != THREAD_DEAD;
+        return false;
+}
+
 void thread_set_clear_child_tid(Process *p, uint64_t addr) {
         current(p)->clear_child_tid = addr;
         if (current(p) == main_thread(p))

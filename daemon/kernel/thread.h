@@ -24,6 +24,8 @@ void threads_free(Process *p);
 /* Threads alive (not exited). */
 unsigned threads_alive(const Process *p);
 int thread_current_tid(const Process *p);
+/* Whether tid names a thread that has not exited. */
+bool thread_alive(const Process *p, int tid);
 
 /* clone() with CLONE_VM|CLONE_THREAD: a new thread starting where the caller returns, with rax
  * 0, the stack newsp and (CLONE_SETTLS) FS base tls. Returns the tid or -errno. */

@@ -28,7 +28,7 @@ static void help(FILE *f) {
                "\n"
                "Runs code in a fresh KVM micro-VM and prints the result as one JSON object.\n"
                "\n"
-               "  --language LANG          python (also: python3, py)\n"
+               "  --language LANG          python (also: python3, py) or javascript (js, node)\n"
                "  --code CODE              the program text\n"
                "  --code-file F            read the program text from F\n"
                "  --stdin-file F           the program's standard input (default: empty)\n"
@@ -322,7 +322,8 @@ static int verb_run(int argc, char *argv[]) {
                 return r;
 
         if (arg_snapshot) {
-                r = snapshot_source_open(arg_snapshot, image, "python", &snapshot);
+                r = snapshot_source_open(arg_snapshot, image, runtime_get(req.language)->name,
+                                         &snapshot);
                 if (r < 0)
                         return r;
         }
@@ -341,7 +342,7 @@ static int verb_run(int argc, char *argv[]) {
         }
         RunOptions options = {
                 .image = image,
-                .runtime_version = SANDBOXD_PYTHON_VERSION,
+                .runtime = runtime_get(req.language),
                 .host_exec = arg_exec_host_file,
                 .host_exec_blob = host_exec_blob,
                 .snapshot = snapshot,
@@ -370,13 +371,13 @@ static int verb_snapshot(int argc, char *argv[]) {
                 SnapshotHeader h;
                 if (snapshot_read_header(arg_out, &h) >= 0 &&
                     memcmp(h.image_sha256, image_sha256(image), 32) == 0 &&
-                    strcmp(h.language, "python") == 0) {
+                    strcmp(h.language, runtime_get(req.language)->name) == 0) {
                         log_info("%s is up to date (image %.12s)", arg_out,
                                  image_sha256_hex(image));
                         return 0;
                 }
         }
-        RunOptions options = {.image = image};
+        RunOptions options = {.image = image, .runtime = runtime_get(req.language)};
         return run_make_snapshot(&options, req.memory_mb * 1024 * 1024, arg_out);
 }
 
@@ -466,6 +467,7 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
 
 static int verb_serve(int argc, char *argv[]) {
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        const Runtime *runtime;
         _cleanup_(snapshot_source_freep) SnapshotSource *snapshot = NULL;
         _cleanup_(image_freep) Image *image = NULL;
         int r;
@@ -476,15 +478,20 @@ static int verb_serve(int argc, char *argv[]) {
         r = open_image(&image);
         if (r < 0)
                 return r;
-        r = snapshot_source_open(arg_snapshot, image, "python", &snapshot);
+        r = snapshot_source_open(arg_snapshot, image, NULL, &snapshot);
         if (r < 0)
                 return r;
+        runtime = runtime_by_name(snapshot_source_language(snapshot));
+        if (!runtime)
+                return log_error_errno(EINVAL, "%s holds a snapshot of %s, which this worker "
+                                       "doesn't run",
+                                       arg_snapshot, snapshot_source_language(snapshot));
         r = worker_confine();
         if (r < 0)
                 return r;
         RunOptions options = {
                 .image = image,
-                .runtime_version = SANDBOXD_PYTHON_VERSION,
+                .runtime = runtime,
                 .snapshot = snapshot,
         };
 

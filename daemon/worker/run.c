@@ -14,8 +14,6 @@
 #include "snapshot.h"
 #include "warmup.h"
 
-#define PYTHON_PATH "/usr/bin/python3.11"
-#define PYTHON_RUNNER "/usr/lib/sandboxd/python_runner.py"
 #define GUEST_HOME "/home/sandbox"
 #define SNAPSHOT_BOOT_TIMEOUT_NS (120ULL * 1000000000ULL)
 
@@ -202,9 +200,18 @@ void run_prepared_done(Prepared *prepared) {
         prepared->process = process_free(prepared->process);
 }
 
-/* argv for the cold path: `python3 -c CODE ARGS...`, or the test ELF with ARGS. */
-static int build_cold_argv(const ExecRequest *req, const char *host_exec, char ***ret) {
-        char **argv = calloc(req->n_args + 4, sizeof(char *));
+static size_t strv_length(const char *const *strv) {
+        size_t n = 0;
+        while (strv[n])
+                n++;
+        return n;
+}
+
+/* argv for the cold path: `python3 -c CODE ARGS...` (`node -e CODE -- ARGS...`), or the test
+ * ELF with ARGS. */
+static int build_cold_argv(const Runtime *runtime, const ExecRequest *req, const char *host_exec,
+                           char ***ret) {
+        char **argv = calloc(req->n_args + strv_length(runtime->cold_argv) + 3, sizeof(char *));
         size_t n = 0;
 
         if (!argv)
@@ -212,9 +219,11 @@ static int build_cold_argv(const ExecRequest *req, const char *host_exec, char *
         if (host_exec)
                 argv[n++] = (char *)host_exec;
         else {
-                argv[n++] = (char *)"python3";
-                argv[n++] = (char *)"-c";
+                for (const char *const *a = runtime->cold_argv; *a; a++)
+                        argv[n++] = (char *)*a;
                 argv[n++] = req->code.data;
+                if (runtime->cold_args_separator)
+                        argv[n++] = (char *)runtime->cold_args_separator;
         }
         for (size_t i = 0; i < req->n_args; i++)
                 argv[n++] = req->args[i];
@@ -234,7 +243,7 @@ static int start_cold(const RunOptions *options, Prepared *prepared, const ExecR
         };
         int r;
 
-        r = build_cold_argv(req, options->host_exec, &argv);
+        r = build_cold_argv(options->runtime, req, options->host_exec, &argv);
         if (r >= 0)
                 r = build_env(req, &envp);
         if (r < 0)
@@ -242,7 +251,7 @@ static int start_cold(const RunOptions *options, Prepared *prepared, const ExecR
         r = process_new(&config, &prepared->process);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
-        return process_exec(prepared->process, options->host_exec ?: PYTHON_PATH,
+        return process_exec(prepared->process, options->host_exec ?: options->runtime->interpreter,
                             options->host_exec_blob, argv, envp, req->cwd ?: GUEST_HOME);
 }
 
@@ -276,9 +285,13 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
         int r;
 
         prepared->max_output_bytes = req->max_output_bytes;
+        if (req->language != options->runtime->language)
+                return log_error_errno(EINVAL, "This worker runs %s, not %s",
+                                       options->runtime->name,
+                                       exec_language_to_string(req->language));
         result->language = req->language;
-        if (options->runtime_version && !result->runtime_version) {
-                result->runtime_version = strdup(options->runtime_version);
+        if (!result->runtime_version) {
+                result->runtime_version = strdup(options->runtime->version);
                 if (!result->runtime_version)
                         return -ENOMEM;
         }
@@ -320,13 +333,6 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
         return 0;
 }
 
-/* What a typical request does, for the warm-up list: print, a comprehension, a little JSON. */
-#define WARMUP_SAMPLE_CODE                                                                        \
-        "import json, math\n"                                                                  \
-        "values = [math.sqrt(i) for i in range(100)]\n"                                        \
-        "print(json.dumps({'n': len(values), 'sum': round(sum(values), 3)}))\n"                \
-        "print(1)\n"
-
 /* Restores the snapshot just written, serves the sample request with accessed/dirty bits
  * cleared beforehand, and records the list. */
 static int record_warmup(const RunOptions *options, const char *dir) {
@@ -340,13 +346,14 @@ static int record_warmup(const RunOptions *options, const char *dir) {
         if (snprintf(path, sizeof(path), "%s/warmup", dir) >= (int)sizeof(path))
                 return -ENAMETOOLONG;
         (void)unlink(path); /* the old list would touch pages before the recording looks */
-        r = snapshot_source_open(dir, options->image, "python", &src);
+        r = snapshot_source_open(dir, options->image, options->runtime->name, &src);
         if (r < 0)
                 return r;
         RunOptions o = *options;
         o.snapshot = src;
-        req.language = EXEC_LANGUAGE_PYTHON;
-        r = exec_request_set_code(&req, WARMUP_SAMPLE_CODE, strlen(WARMUP_SAMPLE_CODE));
+        req.language = options->runtime->language;
+        r = exec_request_set_code(&req, options->runtime->warmup_code,
+                                  strlen(options->runtime->warmup_code));
         if (r >= 0)
                 r = run_prepare(&o, req.memory_mb * 1024 * 1024, &prepared, &result);
         if (r >= 0) {
@@ -368,7 +375,6 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
         _cleanup_(process_freep) Process *p = NULL;
         _cleanup_free_ char **envp = NULL;
         ExecRequest none = EXEC_REQUEST_INIT;
-        char *argv[] = {(char *)"python3", (char *)PYTHON_RUNNER, NULL};
         ExecResult result = EXEC_RESULT_INIT;
         Prepared prepared = {.result = &result, .max_output_bytes = 64 * 1024};
         ProcessConfig config = {
@@ -388,10 +394,11 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
                 return log_error_errno(r, "Failed to create the sandbox: %m");
         r = process_open_request_channel(p, RUNNER_REQUEST_FD);
         if (r >= 0)
-                r = process_exec(p, PYTHON_PATH, NULL, argv, envp, GUEST_HOME);
+                r = process_exec(p, options->runtime->interpreter, NULL,
+                                 (char *const *)options->runtime->runner_argv, envp, GUEST_HOME);
         if (r < 0)
                 goto finish;
-        log_info("Booting the python runner to its ready point...");
+        log_info("Booting the %s runner to its ready point...", options->runtime->name);
         r = run_until(p, start + SNAPSHOT_BOOT_TIMEOUT_NS);
         if (r < 0)
                 goto finish;
@@ -407,7 +414,7 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
                  " MiB of memory; saving the snapshot to %s",
                  (now_ns(CLOCK_MONOTONIC) - start) / 1e6, p->syscalls,
                  p->vm->data_pages * PAGE_SIZE >> 20, dir);
-        r = snapshot_save(p, dir, "python");
+        r = snapshot_save(p, dir, options->runtime->name);
         if (r >= 0)
                 r = record_warmup(options, dir);
 finish:

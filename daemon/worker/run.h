@@ -7,14 +7,15 @@
 #include "execute.h"
 #include "image.h"
 #include "process.h"
+#include "runtime.h"
 #include "snapshot.h"
 
-/* The runner's request channel (guest/runner/python_runner.py reads it). */
+/* The runners' request channel (guest/runner/ reads it). */
 #define RUNNER_REQUEST_FD 3
 
 typedef struct RunOptions {
         const Image *image;
-        const char *runtime_version;
+        const Runtime *runtime;
         const char *host_exec;    /* tests: run this static host ELF instead of the interpreter, */
         Blob *host_exec_blob;     /* whose bytes were read before confinement */
         const SnapshotSource *snapshot; /* restore from this instead of booting */

@@ -5,7 +5,7 @@
  *
  * Always: SHA-256 test vectors, a small image built here in memory (lookups, then every field
  * corrupted in turn, every truncation, random mutations: each must fail with -EBADMSG or parse
- * cleanly, never crash — run it under ASan/UBSan too). With IMAGE (the built python.img): parse
+ * cleanly, never crash — run it under ASan/UBSan too). With IMAGE (the built guest.img): parse
  * and verify it, compare files against the host's, mutate its metadata. With SHA256-HEX (computed
  * independently, e.g. by Python's hashlib over the file with bytes 56..87 zeroed): compare.
  * Exits 0 on success; prints each failed check. */
@@ -652,7 +652,7 @@ static void test_real_image(const char *path, const char *expected_hex) {
         check_eq(image_verify(image), 0);
         {
                 Image *other = NULL;
-                check_eq(image_open("/nonexistent/python.img", &other), -ENOENT);
+                check_eq(image_open("/nonexistent/guest.img", &other), -ENOENT);
                 check_eq(image_open("/usr", &other), -EISDIR);
                 check_eq(image_open("/dev/null", &other), -EINVAL);
                 check(other == NULL);
