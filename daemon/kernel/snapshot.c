@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "crc32c.h"
@@ -13,6 +14,8 @@
 #include "log.h"
 #include "macro.h"
 #include "sha256.h"
+#include "snapshot-codec.h"
+#include "snapshot-files.h"
 #include "prefault.h"
 #include "syscall.h"
 #include "thread.h"
@@ -25,13 +28,16 @@ enum {
         SECTION_PROCESS,
         SECTION_FDS,
         SECTION_VFS,
+        SECTION_THREADS,
+        _SECTION_MAX,
 };
 
-typedef struct SectionHeader {
-        uint32_t tag;
+typedef struct ThreadsSaved {
+        uint32_t count;
+        int32_t next_tid;
+        int32_t pid;
         uint32_t reserved;
-        uint64_t length;
-} SectionHeader;
+} ThreadsSaved;
 
 typedef struct VmSaved {
         uint64_t ram_next, data_pages, data_pages_peak, table_pages, free_count;
@@ -56,105 +62,12 @@ typedef struct ProcessSaved {
         uint32_t awaiting_request;
 } ProcessSaved;
 
-typedef struct FdSaved {
-        int32_t fd;
-        uint32_t kind, cloexec, fs, idx;
-        int32_t flags;
-        uint64_t pos;
-} FdSaved;
-
 typedef struct VfsSaved {
         uint32_t umask;
         uint32_t cwd_length;
 } VfsSaved;
 
 /* ---- writing ---------------------------------------------------------------------------- */
-
-typedef struct Buffer {
-        uint8_t *data;
-        size_t size, allocated;
-        int error;
-} Buffer;
-
-static void buffer_put(Buffer *b, const void *data, size_t size) {
-        if (b->error)
-                return;
-        if (b->size + size > SNAPSHOT_STATE_MAX) {
-                b->error = -E2BIG;
-                return;
-        }
-        if (b->size + size > b->allocated) {
-                size_t n = MAX(b->allocated * 2, b->size + size + 4096);
-                uint8_t *d = realloc(b->data, n);
-                if (!d) {
-                        b->error = -ENOMEM;
-                        return;
-                }
-                b->data = d;
-                b->allocated = n;
-        }
-        memcpy(b->data + b->size, data, size);
-        b->size += size;
-}
-
-static void buffer_section(Buffer *b, uint32_t tag, const void *data, size_t size) {
-        SectionHeader h = {.tag = tag, .length = size};
-        buffer_put(b, &h, sizeof(h));
-        buffer_put(b, data, size);
-}
-
-static int save_fds(Process *p, Buffer *out) {
-        Buffer b = {};
-        uint32_t limit = fdtable_limit(p->fds), count = 0;
-
-        for (size_t fd = 0; fd < p->fds->n_fds; fd++)
-                count += p->fds->fds[fd].file != NULL;
-        buffer_put(&b, &limit, sizeof(limit));
-        buffer_put(&b, &count, sizeof(count));
-        for (size_t fd = 0; fd < p->fds->n_fds; fd++) {
-                const FdEntry *e = &p->fds->fds[fd];
-                FdSaved s;
-
-                if (!e->file)
-                        continue;
-                s = (FdSaved){.fd = (int32_t)fd,
-                              .kind = e->file->kind,
-                              .cloexec = e->cloexec,
-                              .flags = e->file->flags,
-                              .pos = e->file->pos};
-                switch (e->file->kind) {
-                case FILE_STDIN:
-                case FILE_OUTPUT:
-                        /* The standard streams and the request channel are made anew for each
-                         * request. */
-                        if (fd > 2 && (int)fd != p->request_fd)
-                                goto unsupported;
-                        break;
-                case FILE_NODE:
-                        if (e->file->node.fs != FS_IMAGE && e->file->node.fs != FS_DEV)
-                                goto unsupported;
-                        s.fs = e->file->node.fs;
-                        s.idx = e->file->node.idx;
-                        break;
-                default:
-                        goto unsupported;
-                }
-                buffer_put(&b, &s, sizeof(s));
-                continue;
-        unsupported:
-                free(b.data);
-                return log_error_errno(EOPNOTSUPP,
-                                       "fd %zu (kind %d) can't be kept in a snapshot", fd,
-                                       (int)e->file->kind);
-        }
-        if (b.error) {
-                free(b.data);
-                return b.error;
-        }
-        buffer_section(out, SECTION_FDS, b.data, b.size);
-        free(b.data);
-        return 0;
-}
 
 static int save_payload(Process *p, Buffer *out) {
         VmCpuState cpu;
@@ -213,9 +126,30 @@ static int save_payload(Process *p, Buffer *out) {
                 memcpy(s.actions, p->actions, sizeof(s.actions));
                 buffer_section(out, SECTION_PROCESS, &s, sizeof(s));
         }
-        r = save_fds(p, out);
-        if (r < 0)
-                return r;
+        {
+                Buffer b = {};
+                r = snapshot_save_files(p, &b);
+                if (r >= 0)
+                        buffer_section(out, SECTION_FDS, b.data, b.size);
+                free(b.data);
+                if (r < 0)
+                        return r;
+        }
+        {
+                _cleanup_free_ ThreadImage *threads = NULL;
+                size_t n = 0;
+                Buffer b = {};
+
+                r = threads_export(p, &threads, &n);
+                if (r < 0)
+                        return r;
+                ThreadsSaved s = {.count = (uint32_t)n, .next_tid = threads_next_tid(p),
+                                  .pid = p->pid};
+                buffer_put(&b, &s, sizeof(s));
+                buffer_put(&b, threads, n * sizeof(ThreadImage));
+                buffer_section(out, SECTION_THREADS, b.data, b.size);
+                free(b.data);
+        }
         {
                 char cwd[PATH_MAX];
                 ssize_t n = vfs_getcwd(p->vfs, cwd, sizeof(cwd));
@@ -335,9 +269,10 @@ int snapshot_save(Process *p, const char *dir, const char *language) {
                 return log_error_errno(EINVAL, "The program never reached its ready point");
         if (strlen(language) >= SNAPSHOT_LANGUAGE_MAX)
                 return -EINVAL;
-        if (threads_alive(p) != 1 || thread_current_tid(p) != GUEST_PID)
-                return log_error_errno(EOPNOTSUPP,
-                                       "The runner started threads; a snapshot holds one");
+        if (p->n_signal_fpu > 0 || p->pending_signals || p->itimer_deadline)
+                return log_error_errno(EOPNOTSUPP, "The runner is in a signal handler, has a "
+                                       "signal pending or a timer running; a snapshot holds "
+                                       "none");
         if (vfs_tmpfs_bytes_used(p->vfs) != p->tmpfs_baseline)
                 return log_error_errno(EOPNOTSUPP,
                                        "The runner left files in the tmpfs; a snapshot holds none");
@@ -370,20 +305,6 @@ int snapshot_save(Process *p, const char *dir, const char *language) {
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
-
-typedef struct Cursor {
-        const uint8_t *p;
-        size_t left;
-} Cursor;
-
-static int take(Cursor *c, void *dst, size_t size) {
-        if (size > c->left)
-                return -EBADMSG;
-        memcpy(dst, c->p, size);
-        c->p += size;
-        c->left -= size;
-        return 0;
-}
 
 static int read_state_file(const char *dir, SnapshotHeader *ret_header, uint8_t **ret_payload) {
         char path[PATH_MAX];
@@ -553,46 +474,42 @@ static int load_process_section(Process *p, Cursor *c) {
 }
 
 static int load_fds_section(Process *p, Cursor *c) {
-        uint32_t limit, count;
-        int r;
-
-        if (take(c, &limit, sizeof(limit)) < 0 || take(c, &count, sizeof(count)) < 0 ||
-            (uint64_t)count * sizeof(FdSaved) != c->left || count > limit)
-                return -EBADMSG;
-        r = fdtable_set_limit(p->fds, limit);
+        int r = snapshot_load_files(p, c);
         if (r < 0)
-                return -EBADMSG;
-        for (uint32_t i = 0; i < count; i++) {
-                _cleanup_(file_unrefp) OpenFile *f = NULL;
-                FdSaved s;
-
-                (void)take(c, &s, sizeof(s));
-                if (s.fd < 0 || (uint32_t)s.fd >= limit)
-                        return -EBADMSG;
-                if (s.kind == FILE_STDIN || s.kind == FILE_OUTPUT) {
-                        if (s.fd > 2 && s.fd != p->request_fd)
-                                return -EBADMSG;
-                        continue; /* made anew: stdio by process setup, the channel below */
-                }
-                if (s.kind != FILE_NODE)
-                        return -EBADMSG;
-                if (!(s.fs == FS_IMAGE && s.idx < image_entry_count(p->image)) &&
-                    !(s.fs == FS_DEV && s.idx < _DEV_MAX))
-                        return -EBADMSG;
-                r = file_new_node(p->vfs, (VNode){.fs = s.fs, .idx = s.idx}, s.flags, &f);
-                if (r < 0)
-                        return r;
-                f->pos = s.pos;
-                r = fdtable_install_at(p->fds, f, s.fd, s.cloexec != 0);
-                if (r < 0)
-                        return r;
-        }
+                return r;
         if (p->awaiting_request) {
                 if (p->request_fd < 3)
                         return -EBADMSG;
                 r = process_open_request_channel(p, p->request_fd);
                 if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+/* A thread stopped in its own code or at a syscall exit, as the vCPU section's check. */
+static bool thread_registers_ok(const struct kvm_regs *regs) {
+        return regs->rip < USER_MAX ||
+               (regs->rip >= VA_SYSCALL_STUB && regs->rip < VA_SYSCALL_STUB + PAGE_SIZE);
+}
+
+static int load_threads_section(Process *p, Cursor *c) {
+        ThreadsSaved s;
+
+        if (take(c, &s, sizeof(s)) < 0 || s.count >= THREAD_MAX ||
+            c->left != s.count * sizeof(ThreadImage) || s.pid <= 0 || s.pid >= THREAD_TID_MAX ||
+            threads_set_next_tid(p, s.next_tid) < 0)
+                return -EBADMSG;
+        p->pid = s.pid;
+        for (uint32_t i = 0; i < s.count; i++) {
+                _cleanup_free_ ThreadImage *t = malloc(sizeof(*t));
+                if (!t)
+                        return -ENOMEM;
+                (void)take(c, t, sizeof(*t));
+                if (!thread_registers_ok(&t->regs) || t->fs_base >= USER_MAX ||
+                    (t->in_syscall && t->regs.rip < USER_MAX) ||
+                    thread_import(p, t) < 0)
+                        return -EBADMSG;
         }
         return 0;
 }
@@ -623,7 +540,7 @@ static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payl
                 Cursor c;
 
                 if (take(&all, &sh, sizeof(sh)) < 0 || sh.length > all.left || sh.tag < 1 ||
-                    sh.tag > SECTION_VFS || (seen & (1u << sh.tag)))
+                    sh.tag >= _SECTION_MAX || (seen & (1u << sh.tag)))
                         return -EBADMSG;
                 c = (Cursor){.p = all.p, .left = sh.length};
                 all.p += sh.length;
@@ -634,13 +551,9 @@ static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payl
                 case SECTION_CPU:
                         if (sh.length != sizeof(cpu) || take(&c, &cpu, sizeof(cpu)) < 0)
                                 return -EBADMSG;
-                        /* The program runs at CPL3 in our segments, whatever the file says. */
                         /* The program runs at CPL3 in our segments, stopped in a syscall or
                          * in its own code, whatever the file says. */
-                        if ((cpu.sregs.cs.selector & 3) != 3 ||
-                            (cpu.regs.rip >= USER_MAX &&
-                             (cpu.regs.rip < VA_SYSCALL_STUB ||
-                              cpu.regs.rip >= VA_SYSCALL_STUB + PAGE_SIZE)))
+                        if ((cpu.sregs.cs.selector & 3) != 3 || !thread_registers_ok(&cpu.regs))
                                 return -EBADMSG;
                         r = vm_load_cpu(p->vm, &cpu);
                         if (r < 0)
@@ -663,13 +576,16 @@ static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payl
                 case SECTION_VFS:
                         r = load_vfs_section(p, &c);
                         break;
+                case SECTION_THREADS:
+                        r = load_threads_section(p, &c);
+                        break;
                 default:
                         return -EBADMSG;
                 }
                 if (r < 0)
                         return r;
         }
-        if (seen != 0x7e)
+        if (seen != ((1u << _SECTION_MAX) - 2))
                 return -EBADMSG;
         return 0;
 }
@@ -763,6 +679,18 @@ int snapshot_source_open(const char *dir, const Image *image, const char *langua
         return 0;
 }
 
+/* A pid for a restored process, other than the snapshot's: what fork-safe PRNGs (OpenSSL's
+ * DRBG checks getpid() on every draw) take as the sign to reseed from the host. In the range of
+ * ordinary pids, above the tids threads get. */
+static int restored_pid(int saved) {
+        uint32_t v = 0;
+        int pid;
+
+        (void)getrandom(&v, sizeof(v), 0);
+        pid = 1000 + (int)(v % 30000);
+        return pid == saved ? pid + 1 : pid;
+}
+
 const char *snapshot_source_language(const SnapshotSource *src) {
         return src->header.language;
 }
@@ -786,6 +714,7 @@ int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Pro
         if (r < 0)
                 return r;
         p->state = PROCESS_READY;
+        p->pid = restored_pid(p->pid);
         if (src->warmup_count > 0) {
                 r = vm_prefault(p->vm, src->warmup, src->warmup_count);
                 if (r < 0)

@@ -3,8 +3,9 @@
  *
  *   memory  the VM's RAM up to its allocator's high-water mark, as a sparse file (zero pages are
  *           holes), mapped copy-on-write by every restore so all of them share the page cache;
- *   state   SnapshotHeader, then a payload of tagged sections: vCPU, RAM allocator, address
- *           space, process (signals, limits, request channel), fd table, filesystem (cwd, umask).
+ *   state   SnapshotHeader, then a payload of tagged sections: vCPU (the main thread), RAM
+ *           allocator, address space, process (signals, limits, request channel), fd table
+ *           (snapshot-files.h), filesystem (cwd, umask), the other threads (thread.h).
  *
  * The header names the image the snapshot was made from and carries the payload's SHA-256 and
  * the memory file's CRC-32C (corruption, not an adversary, is what a checksum of 16 MiB read at
@@ -20,7 +21,7 @@
 #include "process.h"
 
 #define SNAPSHOT_MAGIC "SBXSNAP\0"
-#define SNAPSHOT_FORMAT_VERSION 2
+#define SNAPSHOT_FORMAT_VERSION 3
 #define SNAPSHOT_STATE_MAX (16u * 1024 * 1024)
 #define SNAPSHOT_LANGUAGE_MAX 16
 
@@ -38,8 +39,8 @@ typedef struct SnapshotHeader {
         uint32_t reserved;
 } SnapshotHeader;
 
-/* Saves p, which must be PROCESS_READY with nothing the format can't hold (open files other than
- * the standard streams, the request channel and image or /dev files; tmpfs contents). Writes
+/* Saves p, which must be PROCESS_READY, stopped by its main thread, with nothing the format can't
+ * hold (sockets, tmpfs files and their contents, a signal handler running, a timer). Writes
  * into dir (created if missing), replacing an older snapshot atomically per file. */
 int snapshot_save(Process *p, const char *dir, const char *language);
 

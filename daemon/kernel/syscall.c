@@ -48,6 +48,8 @@ static bool may_unblock_io(uint64_t nr) {
         }
 }
 
+bool syscall_trace;
+
 void syscall_dispatch(Process *p) {
         struct kvm_regs *regs = vm_regs(p->vm);
         uint64_t nr = regs->rax;
@@ -67,6 +69,11 @@ void syscall_dispatch(Process *p) {
                 return;
         }
         r = h(p, &args);
+        if (syscall_trace)
+                log_info("[%d] syscall %" PRIu64 "(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
+                         ", %#" PRIx64 ") = %" PRId64,
+                         p->threads ? thread_current_tid(p) : 0, nr, args.a[0], args.a[1],
+                         args.a[2], args.a[3], r);
         if (p->threads && threads_alive(p) > 1 && may_unblock_io(nr))
                 threads_wake_io(p);
         if (r == SYSCALL_RESULT_SET)

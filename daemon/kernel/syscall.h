@@ -4,6 +4,7 @@
  * (-errno on failure). Every pointer argument is a guest address: go through uaccess.h. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "process.h"
@@ -20,6 +21,8 @@ typedef int64_t (*SyscallHandler)(Process *p, const SyscallArgs *args);
 
 /* Serves the syscall in the program's registers and completes it. */
 void syscall_dispatch(Process *p);
+/* Log every syscall served, with its result (sandboxd-vm --trace-syscalls). */
+extern bool syscall_trace;
 
 /* Sleeps up to ns (UINT64_MAX: forever), never past the run's deadline; other threads run
  * meanwhile. */

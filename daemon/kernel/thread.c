@@ -27,6 +27,11 @@ typedef struct Thread {
         uint64_t fs_base;
         struct kvm_xsave *xsave;
         uint64_t clear_child_tid;
+        /* In a syscall that waits (from the start of the wait until its coroutine resumes):
+         * its registers are those of the syscall exit, and a snapshot keeps it that way. */
+        bool in_syscall;
+        /* Restored from a snapshot in a syscall: serve it again when the thread first runs. */
+        bool resume_syscall;
         /* THREAD_WAITING: */
         uint64_t deadline;
         bool io;
@@ -231,9 +236,11 @@ int thread_wait(Process *p, uint64_t deadline_ns, bool io) {
         self->deadline = deadline_ns;
         self->io = io;
         self->woken = false;
+        self->in_syscall = true;
         next = pick_next(p);
         if (next != self)
                 switch_to(p, next);
+        self->in_syscall = false;
         if (self->state == THREAD_WAITING)
                 self->state = THREAD_RUNNABLE; /* the process ended while it waited */
         if (p->state != PROCESS_RUNNING)
@@ -387,7 +394,15 @@ static int thread_loop(Process *p) {
 
 static void thread_entry(void) {
         Process *p = starting_process;
+        Thread *self = current(p);
 
+        if (self->resume_syscall) {
+                /* Its registers are still those of the syscall exit it was saved in. */
+                self->resume_syscall = false;
+                syscall_dispatch(p);
+                if (p->pending_signals || p->itimer_deadline)
+                        process_deliver_signals(p);
+        }
         (void)thread_loop(p);
         /* This thread is done: on to another, for good. */
         switch_to(p, pick_next(p));
@@ -397,6 +412,13 @@ static void thread_entry(void) {
 int threads_run(Process *p) {
         int r;
 
+        if (threads_alive(p) > 1) {
+                /* Threads restored from a snapshot: their timer starts with the run. */
+                r = arm_preemption(p);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to arm the thread preemption timer, "
+                                          "ignoring: %m");
+        }
         p->threads->slice_end = now_ns(CLOCK_MONOTONIC) + THREAD_SLICE_NS;
         r = thread_loop(p);
         /* The main thread exited on its own while others live: run them until the end. */
@@ -421,6 +443,109 @@ static int slot_for_new_thread(Process *p) {
         return -EAGAIN;
 }
 
+/* A thread with its FPU buffer and host stack, runnable from thread_entry once started. */
+static int thread_new(Process *p, Thread **ret) {
+        Thread *t = calloc(1, sizeof(*t));
+
+        if (!t)
+                return -ENOMEM;
+        t->xsave = malloc(sizeof(*t->xsave));
+        t->stack = malloc(THREAD_STACK_SIZE);
+        if (!t->xsave || !t->stack || getcontext(&t->ctx) < 0) {
+                thread_free(t);
+                return -ENOMEM;
+        }
+        t->state = THREAD_RUNNABLE;
+        t->ctx.uc_stack.ss_sp = t->stack;
+        t->ctx.uc_stack.ss_size = THREAD_STACK_SIZE;
+        t->ctx.uc_link = NULL;
+        makecontext(&t->ctx, thread_entry, 0);
+        *ret = t;
+        return 0;
+}
+
+/* Puts t in the table (freeing it on failure). */
+static int thread_add(Process *p, Thread *t) {
+        int slot;
+
+        starting_process = p;
+        /* The main thread's FPU state is first saved when it is first switched away from. */
+        if (!main_thread(p)->xsave) {
+                main_thread(p)->xsave = malloc(sizeof(struct kvm_xsave));
+                if (!main_thread(p)->xsave) {
+                        thread_free(t);
+                        return -ENOMEM;
+                }
+        }
+        slot = slot_for_new_thread(p);
+        if (slot < 0) {
+                thread_free(t);
+                return slot;
+        }
+        p->threads->list[slot] = t;
+        return 0;
+}
+
+int threads_export(const Process *p, ThreadImage **ret, size_t *ret_count) {
+        const Threads *ts = p->threads;
+        ThreadImage *images;
+        size_t n = 0;
+
+        if (current(p) != main_thread(p))
+                return log_error_errno(EOPNOTSUPP, "The ready point was reached by thread %d, "
+                                       "not the main thread",
+                                       current(p)->tid);
+        images = calloc(MAX(ts->n, 1u), sizeof(*images));
+        if (!images)
+                return -ENOMEM;
+        for (unsigned i = 1; i < ts->n; i++) {
+                const Thread *t = ts->list[i];
+                if (t->state == THREAD_DEAD)
+                        continue;
+                images[n++] = (ThreadImage){
+                        .tid = t->tid,
+                        .in_syscall = t->in_syscall,
+                        .fs_base = t->fs_base,
+                        .clear_child_tid = t->clear_child_tid,
+                        .regs = t->regs,
+                        .xsave = *t->xsave,
+                };
+        }
+        *ret = images;
+        *ret_count = n;
+        return 0;
+}
+
+int thread_import(Process *p, const ThreadImage *image) {
+        Thread *t;
+        int r;
+
+        if (image->tid <= GUEST_PID || image->tid >= p->threads->next_tid ||
+            thread_alive(p, image->tid))
+                return -EINVAL;
+        r = thread_new(p, &t);
+        if (r < 0)
+                return r;
+        t->tid = image->tid;
+        t->regs = image->regs;
+        t->fs_base = image->fs_base;
+        t->clear_child_tid = image->clear_child_tid;
+        *t->xsave = image->xsave;
+        t->resume_syscall = image->in_syscall;
+        return thread_add(p, t);
+}
+
+int threads_next_tid(const Process *p) {
+        return p->threads->next_tid;
+}
+
+int threads_set_next_tid(Process *p, int next_tid) {
+        if (next_tid <= GUEST_PID || next_tid > THREAD_TID_MAX)
+                return -EINVAL;
+        p->threads->next_tid = next_tid;
+        return 0;
+}
+
 #define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
 #define CLONE_SUPPORTED_FLAGS                                                                 \
         (CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |            \
@@ -430,7 +555,7 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
                      uint64_t child_tid, uint64_t tls) {
         struct kvm_regs *regs = vm_regs(p->vm);
         Thread *t;
-        int slot, tid, r;
+        int tid, r;
 
         if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS)
                 return -EAGAIN; /* a new process: one process per sandbox, for now */
@@ -442,21 +567,17 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
                 return -EAGAIN; /* the child's return below assumes kvm_pvm's syscall path */
 
         tid = p->threads->next_tid;
+        if (tid >= THREAD_TID_MAX)
+                return -EAGAIN;
         if ((flags & CLONE_PARENT_SETTID) &&
             copy_to_user(&p->mm, parent_tid, &tid, sizeof(tid)) < 0)
                 return -EFAULT;
         if ((flags & CLONE_CHILD_SETTID) && copy_to_user(&p->mm, child_tid, &tid, sizeof(tid)) < 0)
                 return -EFAULT;
 
-        t = calloc(1, sizeof(*t));
-        if (!t)
-                return -ENOMEM;
-        t->xsave = malloc(sizeof(*t->xsave));
-        t->stack = malloc(THREAD_STACK_SIZE);
-        if (!t->xsave || !t->stack) {
-                thread_free(t);
-                return -ENOMEM;
-        }
+        r = thread_new(p, &t);
+        if (r < 0)
+                return r;
         r = vm_get_xsave(p->vm, t->xsave);
         if (r < 0) {
                 thread_free(t);
@@ -473,32 +594,9 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
         if (flags & CLONE_CHILD_CLEARTID)
                 t->clear_child_tid = child_tid;
         t->tid = tid;
-        t->state = THREAD_RUNNABLE;
-
-        if (getcontext(&t->ctx) < 0) {
-                thread_free(t);
-                return -errno;
-        }
-        t->ctx.uc_stack.ss_sp = t->stack;
-        t->ctx.uc_stack.ss_size = THREAD_STACK_SIZE;
-        t->ctx.uc_link = NULL;
-        starting_process = p;
-        makecontext(&t->ctx, thread_entry, 0);
-
-        /* The main thread's FPU state is first saved when it is first switched away from. */
-        if (!main_thread(p)->xsave) {
-                main_thread(p)->xsave = malloc(sizeof(struct kvm_xsave));
-                if (!main_thread(p)->xsave) {
-                        thread_free(t);
-                        return -ENOMEM;
-                }
-        }
-        slot = slot_for_new_thread(p);
-        if (slot < 0) {
-                thread_free(t);
-                return slot;
-        }
-        p->threads->list[slot] = t;
+        r = thread_add(p, t);
+        if (r < 0)
+                return r;
         p->threads->next_tid++;
         r = arm_preemption(p);
         if (r < 0)

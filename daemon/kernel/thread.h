@@ -17,6 +17,8 @@
 #define THREAD_SLICE_NS (10ULL * 1000 * 1000)
 #define THREAD_MAX 64
 #define THREAD_STACK_SIZE (256u * 1024)
+/* Linux's default pid_max: tids stay below it. */
+#define THREAD_TID_MAX 4194304
 
 /* Sets up the main thread (tid GUEST_PID), the one running now. */
 int threads_init(Process *p);
@@ -49,6 +51,27 @@ int thread_futex_wake(Process *p, uint64_t uaddr, int count, uint32_t bitset);
 
 /* Runs the program's threads until the process ends (process_run's loop). */
 int threads_run(Process *p);
+
+/* A thread as a snapshot keeps it: registers, FS base, FPU state, and whether it is stopped in a
+ * syscall it waits in (registers at the syscall exit; served again when it next runs, as a
+ * futex or epoll wait that was interrupted may be). */
+typedef struct ThreadImage {
+        int32_t tid;
+        uint32_t in_syscall;
+        uint64_t fs_base;
+        uint64_t clear_child_tid;
+        struct kvm_regs regs;
+        struct kvm_xsave xsave;
+} ThreadImage;
+
+/* The live threads other than the main one, which must be the one running (the vCPU holds its
+ * state). *ret is malloc'd. */
+int threads_export(const Process *p, ThreadImage **ret, size_t *ret_count);
+/* Adds a saved thread, runnable; -EINVAL for a tid that is taken or out of range (set the next
+ * tid first). */
+int thread_import(Process *p, const ThreadImage *image);
+int threads_next_tid(const Process *p);
+int threads_set_next_tid(Process *p, int next_tid);
 
 /* sched_yield(). */
 void thread_yield(Process *p);

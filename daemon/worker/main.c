@@ -15,6 +15,7 @@
 #include "run.h"
 #include "confine.h"
 #include "snapshot.h"
+#include "syscall.h"
 
 static const char *arg_image;
 static const char *arg_exec_host_file;
@@ -42,7 +43,8 @@ static void help(FILE *f) {
                "  --out DIR                where `snapshot` writes\n"
                "  --image PATH             the guest image (default: found next to the build or\n"
                "                           installed)\n"
-               "  --debug                  log every unimplemented syscall and fault\n",
+               "  --debug                  log every unimplemented syscall and fault\n"
+               "  --trace-syscalls         log every syscall served, with its result\n",
                EXEC_TIMEOUT_MS_DEFAULT, EXEC_TIMEOUT_MS_MAX, EXEC_MEMORY_MB_DEFAULT,
                EXEC_MEMORY_MB_MIN, EXEC_MEMORY_MB_MAX, EXEC_MAX_OUTPUT_BYTES_DEFAULT,
                EXEC_MAX_OUTPUT_BYTES_MAX);
@@ -124,6 +126,7 @@ enum {
         OPT_OUT,
         OPT_FORCE,
         OPT_TEST_FORBIDDEN_SYSCALL,
+        OPT_TRACE_SYSCALLS,
 };
 
 typedef enum Verb {
@@ -149,6 +152,7 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                 /* Test-only: run a static host ELF in the VM instead of the interpreter. */
                 {"exec-host-file", required_argument, NULL, OPT_EXEC_HOST_FILE},
                 {"debug", no_argument, NULL, OPT_DEBUG},
+                {"trace-syscalls", no_argument, NULL, OPT_TRACE_SYSCALLS},
                 {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
                 {"out", required_argument, NULL, OPT_OUT},
                 {"force", no_argument, NULL, OPT_FORCE},
@@ -236,6 +240,9 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                         break;
                 case OPT_DEBUG:
                         log_set_max_level(LOG_DEBUG);
+                        break;
+                case OPT_TRACE_SYSCALLS:
+                        syscall_trace = true;
                         break;
                 case OPT_SNAPSHOT:
                         arg_snapshot = optarg;

@@ -29,7 +29,9 @@ static const Runtime runtimes[_EXEC_LANGUAGE_MAX] = {
                 .interpreter = "/usr/bin/node",
                 .cold_argv = (const char *const[]){"node", "-e", NULL},
                 .cold_args_separator = "--",
-                .runner_argv = (const char *const[]){"node", RUNNER_DIR "/node_runner.js", NULL},
+                /* VM modules run the programs that are ES modules (node_runner.js) */
+                .runner_argv = (const char *const[]){"node", "--experimental-vm-modules",
+                                                     RUNNER_DIR "/node_runner.js", NULL},
                 .version = SANDBOXD_NODE_VERSION,
                 /* console.log, an array method chain, a little JSON, a resolved promise */
                 .warmup_code = "const values = Array.from({length: 100}, (_, i) => Math.sqrt(i));\n"
