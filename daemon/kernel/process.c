@@ -111,12 +111,25 @@ void process_request_consumed(Process *p) {
 
         /* Once the runner has read the request whole, the channel goes away by itself: the
          * program never sees it, and the runner saves a close (a VM exit). */
-        if (p->awaiting_request || p->request_fd < 0 ||
+        if (p->awaiting_request || p->request_control || p->request_fd < 0 ||
             fdtable_get(p->fds, p->request_fd, &f) < 0 || f->kind != FILE_STDIN ||
             f->pos < f->input_size)
                 return;
         (void)fdtable_close(p->fds, p->request_fd);
         p->request_fd = -1;
+}
+
+bool process_control_write(Process *p, int fd, const void *data, size_t size) {
+        OpenFile *f;
+        int32_t status;
+
+        if (!p->request_control || p->awaiting_request || fd != p->request_fd ||
+            fdtable_get(p->fds, fd, &f) < 0 || f->kind != FILE_STDIN || size != sizeof(status))
+                return false;
+        memcpy(&status, data, sizeof(status));
+        p->state = PROCESS_EXITED;
+        p->exit_code = status & 0xff;
+        return true;
 }
 
 Process *process_free(Process *p) {

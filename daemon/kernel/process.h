@@ -85,6 +85,10 @@ typedef struct Process {
          * delivered. */
         int request_fd;
         bool awaiting_request;
+        /* The channel stays open once read, as the runner's control channel: writing a 4-byte
+         * exit status to it ends the program at once, sparing the interpreter's teardown (a VM
+         * is thrown away whole; node spends most of a short run's exits tearing down). */
+        bool request_control;
         uint64_t tmpfs_baseline; /* tmpfs bytes of a fresh sandbox: a snapshot needs no more */
 
         uint64_t deadline_ns; /* CLOCK_MONOTONIC */
@@ -120,8 +124,12 @@ int process_open_request_channel(Process *p, int request_fd);
  * next, then EOF. The process must be PROCESS_READY. */
 int process_deliver_request(Process *p, const void *data, size_t size);
 
-/* After a read of the request channel: closes it if the request has been read whole. */
+/* After a read of the request channel: closes it if the request has been read whole (unless it
+ * is a control channel). */
 void process_request_consumed(Process *p);
+/* A write to fd: if it is the control channel, ends the program with the status written and
+ * returns true. */
+bool process_control_write(Process *p, int fd, const void *data, size_t size);
 
 /* Serves a fault of the running thread (demand paging) or ends the program with its signal. */
 void process_exception(Process *p, const VmExit *e);

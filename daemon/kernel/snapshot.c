@@ -60,6 +60,8 @@ typedef struct ProcessSaved {
         uint64_t clear_child_tid, robust_list, rlimit_stack;
         int32_t request_fd;
         uint32_t awaiting_request;
+        uint32_t request_control;
+        uint32_t reserved;
 } ProcessSaved;
 
 typedef struct VfsSaved {
@@ -122,6 +124,7 @@ static int save_payload(Process *p, Buffer *out) {
                         .rlimit_stack = p->rlimit_stack,
                         .request_fd = p->request_fd,
                         .awaiting_request = p->awaiting_request,
+                        .request_control = p->request_control,
                 };
                 memcpy(s.actions, p->actions, sizeof(s.actions));
                 buffer_section(out, SECTION_PROCESS, &s, sizeof(s));
@@ -470,6 +473,7 @@ static int load_process_section(Process *p, Cursor *c) {
         p->rlimit_stack = s.rlimit_stack;
         p->request_fd = s.request_fd;
         p->awaiting_request = s.awaiting_request != 0;
+        p->request_control = s.request_control != 0;
         return 0;
 }
 

@@ -115,6 +115,8 @@ static int64_t sys_write(Process *p, const SyscallArgs *a) {
         r = copy_from_user(&p->mm, buf, a->a[1], length);
         if (r < 0)
                 return r;
+        if (process_control_write(p, (int)a->a[0], buf, length))
+                return (int64_t)length;
         ssize_t n;
 
         do

@@ -393,6 +393,7 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
         r = process_open_request_channel(p, RUNNER_REQUEST_FD);
+        p->request_control = options->runtime->control_channel;
         if (r >= 0)
                 r = process_exec(p, options->runtime->interpreter, NULL,
                                  (char *const *)options->runtime->runner_argv, envp, GUEST_HOME);
@@ -414,6 +415,9 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
                  " MiB of memory; saving the snapshot to %s",
                  (now_ns(CLOCK_MONOTONIC) - start) / 1e6, p->syscalls,
                  p->vm->data_pages * PAGE_SIZE >> 20, dir);
+        log_debug("The runner's output while booting: stdout %.*s, stderr %.*s",
+                  (int)result.stdout_buf.size, result.stdout_buf.data ?: "",
+                  (int)result.stderr_buf.size, result.stderr_buf.data ?: "");
         r = snapshot_save(p, dir, options->runtime->name);
         if (r >= 0)
                 r = record_warmup(options, dir);

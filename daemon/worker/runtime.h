@@ -17,6 +17,8 @@ typedef struct Runtime {
         const char *cold_args_separator;
         /* argv of the runner, booted to its ready point for a snapshot */
         const char *const *runner_argv;
+        /* The runner ends the program through the request channel (process.h) */
+        bool control_channel;
         const char *version;
         const char *warmup_code;
 } Runtime;

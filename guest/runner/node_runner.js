@@ -15,6 +15,11 @@
 // right after starting the program, so node itself does the rest as for `-e`: the event loop
 // runs until nothing is pending, uncaught exceptions and unhandled rejections are printed with
 // exit status 1, process.exit() and process.exitCode apply, 'beforeExit' and 'exit' fire.
+//
+// Once the 'exit' listeners have run, the runner writes the exit status to fd 3, which the VMM
+// keeps open as a control channel: the program ends there, without node's teardown (freeing
+// the heap, joining threads, restoring signal handlers: most of a short run's VM exits, in a VM
+// that is thrown away anyway). On the way to an uncaught exception's report it stays out.
 'use strict';
 
 const crypto = require('crypto');
@@ -54,7 +59,7 @@ function readRequest() {
 // be reseeded from JavaScript: Math.random becomes a generator drawing from OpenSSL, which
 // reseeds itself from the host (the restored process has a pid of its own, which OpenSSL's
 // fork check sees). 53 random bits per number, as V8 gives.
-function reseedMathRandom() {
+function installMathRandom() {
   const pool = new Uint32Array(1024);
   let next = pool.length;
   const random = {
@@ -71,11 +76,40 @@ function reseedMathRandom() {
                         { value: random, writable: true, enumerable: false, configurable: true });
 }
 
+// Ends the program through the control channel right after the 'exit' event, whoever emits it
+// (node when the event loop is done, process.exit()), except when node is on its way to report
+// an uncaught exception or unhandled rejection, which it prints after 'exit'.
+function installFastExit() {
+  const emit = process.emit;
+  let fatal = false;
+  process.emit = function emitThenExit(event, ...args) {
+    const handled = Reflect.apply(emit, this, [event, ...args]);
+    if (event === 'uncaughtException' && !handled) {
+      fatal = true;
+    } else if (event === 'exit' && !fatal && this === process) {
+      const status = Buffer.alloc(4);
+      status.writeInt32LE(Number(process.exitCode ?? args[0] ?? 0) | 0);
+      fs.writeSync(REQUEST_FD, status);
+    }
+    return handled;
+  };
+}
+
+function sameEnvironment(env) {
+  const keys = Object.keys(env);
+  return keys.length === Object.keys(process.env).length &&
+         keys.every((key) => process.env[key] === env[key]);
+}
+
+// Most requests keep the environment and directory the runner started with: nothing to do then.
 function applyEnvironment(request) {
-  for (const key of Object.keys(process.env))
-    delete process.env[key];
-  Object.assign(process.env, request.env);
-  process.chdir(request.cwd);
+  if (!sameEnvironment(request.env)) {
+    for (const key of Object.keys(process.env))
+      delete process.env[key];
+    Object.assign(process.env, request.env);
+  }
+  if (request.cwd !== process.cwd())
+    process.chdir(request.cwd);
   process.argv = [process.execPath, ...request.args];
   process.execArgv = [];
 }
@@ -162,9 +196,13 @@ function run(code, cwd) {
   runScript(script, cwd);
 }
 
-// Warm the paths a request takes (the vm machinery, the module wrapper) before the snapshot,
-// without touching anything a request must get fresh: globals, stdio, Math.random.
-new vm.Script('void 0', { filename: '[warm-up]' }).runInThisContext();
+// Warm up: run a small program the way a request runs, so that what every request needs is
+// compiled in the snapshot (the module wrapper, console and process.stdout, JSON, promises,
+// timers, the event loop's turns) instead of again after each restore. Its output goes to
+// whoever made the snapshot. Nothing a request must get fresh is touched: Math.random (drawn
+// lazily), crypto, stdin.
+installFastExit();
+installMathRandom();
 {
   // VM modules (the runner starts node with --experimental-vm-modules) warn once, at their
   // first use: here, where nobody sees it, rather than in a program's output.
@@ -173,8 +211,24 @@ new vm.Script('void 0', { filename: '[warm-up]' }).runInThisContext();
   new vm.SyntheticModule([], () => {});
   process.emitWarning = emitWarning;
 }
+// (console.log formats anything but strings with util.inspect: give it the common kinds.)
+run('console.log(JSON.stringify({ warm: [1, 2, 3].map((x) => x * 2) }));\n' +
+    'console.log(1, 1.5, -2, 10n, true, null, undefined, "s", [1, "a"], { a: { b: [2] } });\n' +
+    'console.error(String(1.5), `${2}`, new Map([[1, 2]]), new Set([1]), () => 1);\n' +
+    'Promise.resolve(1).then(async (v) => { await null; setTimeout(() => {}, 0); });\n' +
+    'setImmediate(() => {});\n', process.cwd());
+for (const name of ['module', 'exports', 'require', '__dirname', '__filename'])
+  delete globalThis[name];
 
-const request = readRequest();
-reseedMathRandom();
-applyEnvironment(request);
-run(request.code, request.cwd);
+// The ready point is in the warm-up's 'beforeExit': its event loop has run dry, so the loop's
+// own paths are warm too. The program then runs from there, as `node -e` runs it from its main
+// script: node goes on with the event loop until nothing is pending.
+process.once('beforeExit', () => {
+  const request = readRequest();
+  applyEnvironment(request);
+  run(request.code, request.cwd);
+  // The program's own 'beforeExit' listeners fire once its loop runs dry, as they would
+  // after a main script: this emission is ours, so one more turn of the loop.
+  if (process.listenerCount('beforeExit') > 0)
+    setImmediate(() => {});
+});
