@@ -115,7 +115,7 @@ static int build_env(const ExecRequest *req, char ***ret) {
 }
 
 /* What the runner reads at its ready point: 8 bytes of length, then JSON. */
-static int encode_runner_request(const ExecRequest *req, char **ret, size_t *ret_size) {
+static int encode_runner_request(const ExecRequest *req, int pid, char **ret, size_t *ret_size) {
         _cleanup_free_ char **envp = NULL;
         json_t *o, *args, *env;
         char *text;
@@ -147,6 +147,8 @@ static int encode_runner_request(const ExecRequest *req, char **ret, size_t *ret
         json_object_set_new(o, "args", args);
         json_object_set_new(o, "env", env);
         json_object_set_new(o, "cwd", json_string(req->cwd ?: GUEST_HOME));
+        /* The restored process's own pid, for runtimes that cache it (node's process.pid). */
+        json_object_set_new(o, "pid", json_integer(pid));
         /* Fresh entropy for the interpreter's PRNGs, which the snapshot froze. */
         uint8_t seed[32];
         char seed_hex[65];
@@ -272,7 +274,7 @@ static int start_restored(Prepared *prepared, const ExecRequest *req) {
                               capture_output, prepared);
         if (r < 0)
                 return r;
-        r = encode_runner_request(req, &message, &size);
+        r = encode_runner_request(req, p->pid, &message, &size);
         if (r < 0)
                 return r;
         return process_deliver_request(p, message, size);

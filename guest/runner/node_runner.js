@@ -4,9 +4,9 @@
 // It loads what programs commonly use, then blocks reading its request from fd 3. That read is
 // the ready point: the worker snapshots the VM there, and every restored copy finishes the read
 // with a different request: 8 bytes of little-endian length, then a JSON object
-// {"code": str, "args": [str], "env": {str: str}, "cwd": str, "seed": hex str} (the channel
-// closes itself once read whole). stdin, stdout and stderr are the worker's to set up (fds 0-2)
-// before the read returns.
+// {"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str} (the
+// pid is the restored process's own, which node cached at start as process.pid). stdin, stdout
+// and stderr are the worker's to set up (fds 0-2) before the read returns.
 //
 // The code then runs with the semantics of `node -e CODE -- ARGS...`: CommonJS with `require`,
 // `module`, `exports`, `__filename` "[eval]" and `__dirname` "." as globals, process.argv ==
@@ -111,6 +111,8 @@ function applyEnvironment(request) {
   if (request.cwd !== process.cwd())
     process.chdir(request.cwd);
   process.argv = [process.execPath, ...request.args];
+  Object.defineProperty(process, 'pid', { value: request.pid, writable: false, enumerable: true,
+                                          configurable: true });
   process.execArgv = [];
 }
 

@@ -5,7 +5,7 @@ It imports what users commonly need, then blocks reading its request from fd 3. 
 the ready point: the worker snapshots the VM there, and every restored copy finishes the read
 with a different request. The request is 8 bytes of little-endian length, then a JSON object (the channel closes
 itself once read whole, sparing the program an fd and the runner a syscall):
-{"code": str, "args": [str], "env": {str: str}, "cwd": str, "seed": hex str}. stdin, stdout and stderr are
+{"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str}. stdin, stdout and stderr are
 the worker's to set up (fds 0-2) before the read returns.
 
 The code then runs with the semantics of `python3 -c CODE ARGS...`: a fresh __main__,
