@@ -85,7 +85,7 @@ static void usage(FILE *f) {
                 "     --version          Show the version\n"
                 "\n"
                 "exec options:\n"
-                "  -l --lang LANG        Language name or alias (python, py, ...)\n"
+                "  -l --lang LANG        Language name or alias (python, py, javascript, js, ...)\n"
                 "  -c --code CODE        The program text\n"
                 "  -f --file FILE        Read the program from FILE\n"
                 "  -                     Read the program from standard input\n"

@@ -28,4 +28,7 @@ build/client/sandboxctl exec --lang python --code '
 import platform, sys
 print("Hello from a KVM micro-VM:", platform.python_implementation(), sys.version.split()[0])
 print(sum(i * i for i in range(10)))'
+build/client/sandboxctl exec --lang javascript --code '
+console.log(`Hello from node ${process.versions.node} in the same kind of VM`);
+setTimeout(() => console.log([1, 2, 3].map((x) => x * x)), 10);'
 build/client/sandboxctl exec --lang python --json --code 'print(6 * 7)'
