@@ -4,15 +4,18 @@
 
   - restore: a fresh VM restored from the snapshot and warmed up, as `serve` reports it
     (restore_ms), which is the pool's work before a request arrives;
-  - run: for print(1), the time from handing a ready VM its request to having the result
-    (measured by this client over the pipe), and the worker's own run_ms;
+  - run: for print(1) (console.log(1) with --language javascript), the time from handing a
+    ready VM its request to having the result (measured by this client over the pipe), and the
+    worker's own run_ms;
   - exits per run, and the private memory (not shared with the page cache) of a worker holding
     one ready VM;
-  - bare `/usr/bin/python3.11 -c 'print(1)'` subprocesses, alternating, as the baseline.
+  - bare `/usr/bin/python3.11 -c 'print(1)'` (or `/usr/bin/node -e 'console.log(1)'`)
+    subprocesses, alternating, as the baseline.
 
 A benchmark: it prints figures and asserts nothing about clocks.
 
     tests/bench/snapshot_run.py [--vm build/daemon/worker/sandboxd-vm] [--runs 300]
+                                [--language python|javascript] [--snapshot DIR]
 """
 import argparse
 import json
@@ -23,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import DEFAULT_VM, percentile, time_bare_python as host_print1
+from benchlib import DEFAULT_VM, LANGUAGES, percentile
 
 
 def private_kib(pid):
@@ -41,21 +44,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--vm", default=DEFAULT_VM)
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--snapshot", help="use this snapshot instead of making one")
+    parser.add_argument("--language", choices=LANGUAGES, default="python")
+    parser.add_argument("--snapshot", help="use this snapshot (of --language) instead of making one")
     args = parser.parse_args()
+    language = LANGUAGES[args.language]
 
     tmp = tempfile.TemporaryDirectory()
     snapshot = args.snapshot
     if not snapshot:
-        snapshot = os.path.join(tmp.name, "python")
+        snapshot = os.path.join(tmp.name, args.language)
         start = time.perf_counter()
-        subprocess.run([args.vm, "snapshot", "--language", "python", "--out", snapshot],
+        subprocess.run([args.vm, "snapshot", "--language", args.language, "--out", snapshot],
                        check=True, stderr=subprocess.DEVNULL)
         print(f"snapshot made in {(time.perf_counter() - start) * 1000:.0f} ms")
 
     worker = subprocess.Popen([args.vm, "serve", "--snapshot", snapshot], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, bufsize=1)
-    request = json.dumps({"language": "python", "code": "print(1)"}) + "\n"
+    request = json.dumps({"language": args.language, "code": language.code}) + "\n"
     restore, client, run_ms, exits, private, host = [], [], [], [], [], []
     for i in range(args.runs + 10):
         ready = json.loads(worker.stdout.readline())
@@ -73,7 +78,7 @@ def main():
             client.append(elapsed)
             run_ms.append(result["timing"]["run_ms"])
             exits.append(result["usage"]["exits"])
-            host.append(host_print1())
+            host.append(language.baseline())
     worker.stdin.close()
     worker.wait()
 
@@ -81,8 +86,8 @@ def main():
         print(f"{name:52s} median {statistics.median(values):8.3f} {unit}   "
               f"p99 {percentile(values, 99):8.3f} {unit}")
 
-    print(f"print(1), {args.runs} runs, one `serve` worker, a fresh VM restored for each")
-    row("host: /usr/bin/python3.11 -c 'print(1)' (wall)", host)
+    print(f"{language.code}, {args.runs} runs, one `serve` worker, a fresh VM restored for each")
+    row(f"host: {' '.join(language.host)} '{language.code}' (wall)", host)
     row("restore + warm-up of a VM (pool side, restore_ms)", restore)
     row("request -> result from a ready VM (client, wall)", client)
     row("guest run_ms (worker)", run_ms)
@@ -90,7 +95,8 @@ def main():
     print(f"{'private (dirty) memory of a worker with a ready VM':52s} median "
           f"{statistics.median(private) / 1024:8.1f} MiB")
     ratio = statistics.median(host) / statistics.median(client)
-    print(f"{'host python3.11 -c / request on a ready VM':52s} {ratio:8.1f}x")
+    label = f"host {language.bare} {language.host[1]} / request on a ready VM"
+    print(f"{label:52s} {ratio:8.1f}x")
 
 
 if __name__ == "__main__":
