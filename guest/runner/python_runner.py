@@ -51,8 +51,11 @@ import typing
 import uuid
 
 REQUEST_FD = 3
-# Where the snapshot was taken: a request for the same directory costs no chdir.
+# Where the snapshot was taken: a request for the same directory costs no chdir, and one with the
+# same environment no rebuilding of os.environ. (A plain dict: comparing with os.environ itself
+# decodes every entry, ~0.1 ms.)
 START_CWD = os.getcwd()
+START_ENV = dict(os.environ)
 
 
 def read_request():
@@ -82,7 +85,7 @@ def reseed(seed):
 
 def apply_environment(request):
     env = request.get("env", {})
-    if env != os.environ:  # most requests keep the defaults the runner started with
+    if env != START_ENV:  # most requests keep the defaults the runner started with
         os.environ.clear()
         os.environ.update(env)
     cwd = request.get("cwd", START_CWD)
