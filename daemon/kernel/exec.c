@@ -105,10 +105,15 @@ static int build_stack(Process *p, const Loaded *exe, const Loaded *interp, char
         if (!argv_at)
                 return -ENOMEM;
         at_execfn = stack_push_string(&b, execfn);
+        /* The strings lie in order, arguments then environment, as /proc/self/cmdline and
+         * environ expect. */
+        uint64_t env_end = b.sp;
         for (size_t k = envc; k-- > 0;)
                 argv_at[argc + k] = stack_push_string(&b, envp[k]);
+        uint64_t env_start = b.sp;
         for (size_t k = argc; k-- > 0;)
                 argv_at[k] = stack_push_string(&b, argv[k]);
+        uint64_t arg_start = b.sp;
         at_platform = stack_push_string(&b, "x86_64");
         at_random = stack_push_bytes(&b, random_bytes, sizeof random_bytes);
         b.sp = ALIGN_DOWN(b.sp, 16);
@@ -162,6 +167,9 @@ static int build_stack(Process *p, const Loaded *exe, const Loaded *interp, char
         free(argv_at);
         if (b.error)
                 return b.error;
+        p->arg_start = arg_start;
+        p->arg_end = p->env_start = env_start;
+        p->env_end = env_end;
         *ret_sp = b.sp;
         return 0;
 }
@@ -272,6 +280,11 @@ int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv
         r = build_stack(p, &exe, has_interp ? &interp : NULL, argv, envp, path, &sp);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the initial stack: %m");
+
+        /* What /proc/self/exe and comm show: the file exec'd (symlinks resolved), named after
+         * the path as given, as Linux does. */
+        p->exe_entry = exe_file && exe_file->node.fs == FS_IMAGE ? exe_file->node.idx : 0;
+        process_set_name(p, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 
         entry = has_interp ? interp.bias + interp.elf.entry : exe.bias + exe.elf.entry;
         struct kvm_regs *regs = vm_regs(p->vm);

@@ -10,6 +10,7 @@
 #include "epoll.h"
 #include "eventfd.h"
 #include "macro.h"
+#include "procfs.h"
 #include "socket.h"
 #include "vfs-internal.h"
 
@@ -123,6 +124,8 @@ OpenFile *file_unref(OpenFile *f) {
         eventpoll_file_released(f);
         switch (f->kind) {
         case FILE_NODE:
+                if (f->node.fs == FS_PROC)
+                        procfs_release(f);
                 vnode_unref(f->node);
                 break;
         case FILE_PIPE_READ:
@@ -161,6 +164,13 @@ static ssize_t read_at(OpenFile *f, void *buf, size_t length, uint64_t offset) {
         if (!file_readable(f))
                 return -EBADF;
         length = MIN(length, (size_t)FILE_IO_MAX);
+        if (f->node.fs == FS_PROC && S_ISREG(vnode_mode(f->vfs, f->node))) {
+                if (offset >= f->proc_size)
+                        return 0;
+                length = MIN(length, f->proc_size - (size_t)offset);
+                memcpy(buf, f->proc_data + offset, length);
+                return (ssize_t)length;
+        }
         return vnode_read(f->vfs, f->node, buf, length, offset);
 }
 
@@ -264,6 +274,8 @@ int64_t file_lseek(OpenFile *f, int64_t offset, int whence) {
         mode = vnode_mode(f->vfs, f->node);
         if (S_ISCHR(mode))
                 return 0; /* /dev/null and friends ignore seeks */
+        if (f->node.fs == FS_PROC && S_ISREG(mode) && whence != SEEK_SET && whence != SEEK_CUR)
+                return -EINVAL; /* a seq_file has no end to seek from */
 
         switch (whence) {
         case SEEK_SET:

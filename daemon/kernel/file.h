@@ -53,6 +53,8 @@ typedef struct OpenFile {
         Vfs *vfs;
 
         VNode node; /* FILE_NODE, holds a reference */
+        char *proc_data; /* FILE_NODE of a /proc file: its contents, made at open (procfs.h) */
+        size_t proc_size;
         Pipe *pipe; /* FILE_PIPE_*, holds a reference and one end */
 
         uint8_t *input; /* FILE_STDIN, owned */

@@ -127,6 +127,11 @@ static Vma vma_tail(const Vma *vma, uint64_t at) {
         return t;
 }
 
+static void mm_mapped_add(Mm *mm, uint64_t bytes) {
+        mm->mapped += bytes;
+        mm->mapped_peak = MAX(mm->mapped_peak, mm->mapped);
+}
+
 static void mm_uncommit(Mm *mm, const Vma *vma, uint64_t bytes) {
         if (vma->committed)
                 mm->committed -= MIN(bytes, mm->committed);
@@ -163,6 +168,7 @@ static int mm_carve(Mm *mm, uint64_t start, uint64_t end) {
         while (i < mm->count && mm->vmas[i].start < end) {
                 Vma *v = &mm->vmas[i];
                 mm_uncommit(mm, v, v->end - v->start);
+                mm->mapped -= MIN(mm->mapped, v->end - v->start);
                 blob_unref(v->blob);
                 mm_remove_at(mm, i);
         }
@@ -284,6 +290,7 @@ int64_t mm_map(Mm *mm, uint64_t addr, uint64_t length, int prot, int flags, bool
         }
         if (commit)
                 mm->committed += length;
+        mm_mapped_add(mm, length);
         mm_refill_present(mm, addr, addr + length);
         return (int64_t)addr;
 }
@@ -492,6 +499,7 @@ static int mm_grow_stack(Mm *mm, uint64_t addr) {
                 return -ENOMEM;
         }
         mm->committed += grow;
+        mm_mapped_add(mm, grow);
         stack->start = new_start;
         return 0;
 }

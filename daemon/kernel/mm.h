@@ -45,6 +45,8 @@ typedef struct Mm {
         uint64_t brk_start, brk, brk_max;
         uint64_t stack_top, stack_limit; /* the stack may grow down to stack_limit */
         uint64_t committed, commit_limit;
+        /* Bytes mapped (the VMAs' total) and the most ever, for /proc's VmSize and VmPeak. */
+        uint64_t mapped, mapped_peak;
         bool limit_hit; /* an allocation was refused because of the memory limit */
         uint64_t faults;
 } Mm;

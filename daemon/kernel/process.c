@@ -21,6 +21,27 @@ uint64_t process_cpu_ns(const Process *p) {
         return p->cpu_base_ns ? now_ns(CLOCK_PROCESS_CPUTIME_ID) - p->cpu_base_ns : 0;
 }
 
+void process_set_name(Process *p, const char *name) {
+        size_t n = strnlen(name, GUEST_COMM_SIZE - 1);
+        memcpy(p->comm, name, n);
+        p->comm[n] = '\0';
+}
+
+void process_get_name(const Process *p, char ret[static GUEST_COMM_SIZE]) {
+        const char *name = p->comm;
+        uint32_t length = 0;
+
+        /* Linux names a program after the file it exec'd. */
+        if (!name[0] && p->exe_entry != 0 && p->image)
+                name = image_entry_name(p->image, p->exe_entry, &length);
+        else
+                length = (uint32_t)strlen(name);
+        length = name ? MIN(length, (uint32_t)GUEST_COMM_SIZE - 1) : 0;
+        if (length)
+                memcpy(ret, name, length);
+        ret[length] = '\0';
+}
+
 int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
         _cleanup_(process_freep) Process *p = NULL;
         TmpfsLimits limits = {
@@ -40,6 +61,7 @@ int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
         p->rlimit_stack = 8 * 1024 * 1024;
         p->request_fd = -1;
         p->pid = GUEST_PID;
+        p->start_ns = now_ns(CLOCK_MONOTONIC);
         mm_init(&p->mm, p->vm, config->memory_limit);
         r = threads_init(p);
         if (r < 0)
@@ -48,6 +70,7 @@ int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
         r = vfs_new(config->image, &limits, &p->vfs);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the filesystem: %m");
+        vfs_set_process(p->vfs, p);
         r = fdtable_new(&p->fds);
         if (r < 0)
                 return r;

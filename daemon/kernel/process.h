@@ -20,6 +20,16 @@
 #define GUEST_PID 2
 #define GUEST_NSIG 64
 
+/* Who the guest's kernel says it is: uname(2), /proc/version and /proc/sys/kernel agree. */
+#define GUEST_UTS_SYSNAME  "Linux"
+#define GUEST_UTS_NODENAME "sandbox"
+#define GUEST_UTS_RELEASE  "6.1.0-sandboxd"
+#define GUEST_UTS_VERSION  "#1 SMP sandboxd"
+#define GUEST_UTS_MACHINE  "x86_64"
+
+/* TASK_COMM_LEN: the program's name as prctl(PR_GET_NAME) and /proc show it, NUL included. */
+#define GUEST_COMM_SIZE 16
+
 typedef struct GuestSigaction {
         uint64_t handler;
         uint64_t flags;
@@ -55,6 +65,16 @@ typedef struct Process {
         FdTable *fds;
         Threads *threads; /* thread.h */
         int pid;
+
+        /* What exec started, for /proc: the executable's image entry (0, the root directory,
+         * means none: a host ELF of the tests), its name (PR_SET_NAME changes it; empty means
+         * the executable's file name), and where in the program's memory the initial stack
+         * holds the argument and environment strings, which /proc/self/cmdline and environ
+         * read as Linux does (the program may have rewritten them). */
+        uint32_t exe_entry;
+        char comm[GUEST_COMM_SIZE];
+        uint64_t arg_start, arg_end, env_start, env_end;
+        uint64_t start_ns; /* CLOCK_MONOTONIC when this VM was made or restored: its boot */
 
         GuestSigaction actions[GUEST_NSIG + 1];
         uint64_t sigmask;
@@ -151,3 +171,8 @@ uint64_t now_ns(clockid_t clock);
 /* CPU time the program has used: the worker's own (guest time in KVM_RUN included) since
  * process_run began; sleeps and waits don't count. */
 uint64_t process_cpu_ns(const Process *p);
+
+/* The program's name (comm): NUL-terminated, at most GUEST_COMM_SIZE - 1 bytes. */
+void process_get_name(const Process *p, char ret[static GUEST_COMM_SIZE]);
+/* PR_SET_NAME: the first GUEST_COMM_SIZE - 1 bytes of name. */
+void process_set_name(Process *p, const char *name);

@@ -46,6 +46,7 @@ typedef struct VmSaved {
 typedef struct MmSaved {
         uint64_t mmap_next, mmap_floor, brk_start, brk, brk_max, stack_top, stack_limit;
         uint64_t committed, faults, vma_count;
+        uint64_t mapped, mapped_peak;
 } MmSaved;
 
 typedef struct VmaSaved {
@@ -61,7 +62,9 @@ typedef struct ProcessSaved {
         int32_t request_fd;
         uint32_t awaiting_request;
         uint32_t request_control;
-        uint32_t reserved;
+        uint32_t exe_entry;
+        char comm[GUEST_COMM_SIZE];
+        uint64_t arg_start, arg_end, env_start, env_end;
 } ProcessSaved;
 
 typedef struct VfsSaved {
@@ -94,7 +97,7 @@ static int save_payload(Process *p, Buffer *out) {
                 Mm *mm = &p->mm;
                 MmSaved s = {mm->mmap_next, mm->mmap_floor, mm->brk_start, mm->brk,
                              mm->brk_max,   mm->stack_top,  mm->stack_limit, mm->committed,
-                             mm->faults,    mm->count};
+                             mm->faults,    mm->count,      mm->mapped,      mm->mapped_peak};
                 Buffer b = {};
                 buffer_put(&b, &s, sizeof(s));
                 for (size_t i = 0; i < mm->count; i++) {
@@ -125,7 +128,13 @@ static int save_payload(Process *p, Buffer *out) {
                         .request_fd = p->request_fd,
                         .awaiting_request = p->awaiting_request,
                         .request_control = p->request_control,
+                        .exe_entry = p->exe_entry,
+                        .arg_start = p->arg_start,
+                        .arg_end = p->arg_end,
+                        .env_start = p->env_start,
+                        .env_end = p->env_end,
                 };
+                memcpy(s.comm, p->comm, sizeof(s.comm));
                 memcpy(s.actions, p->actions, sizeof(s.actions));
                 buffer_section(out, SECTION_PROCESS, &s, sizeof(s));
         }
@@ -453,6 +462,8 @@ static int load_mm_section(Process *p, Cursor *c) {
         mm->stack_limit = s.stack_limit;
         mm->committed = s.committed;
         mm->faults = s.faults;
+        mm->mapped = s.mapped;
+        mm->mapped_peak = MAX(s.mapped_peak, s.mapped);
         return 0;
 }
 
@@ -474,6 +485,15 @@ static int load_process_section(Process *p, Cursor *c) {
         p->request_fd = s.request_fd;
         p->awaiting_request = s.awaiting_request != 0;
         p->request_control = s.request_control != 0;
+        if (s.exe_entry >= image_entry_count(p->image) || memchr(s.comm, 0, sizeof(s.comm)) == NULL ||
+            s.arg_start > s.arg_end || s.env_start > s.env_end || s.env_end > USER_MAX)
+                return -EBADMSG;
+        p->exe_entry = s.exe_entry;
+        memcpy(p->comm, s.comm, sizeof(p->comm));
+        p->arg_start = s.arg_start;
+        p->arg_end = s.arg_end;
+        p->env_start = s.env_start;
+        p->env_end = s.env_end;
         return 0;
 }
 

@@ -76,18 +76,19 @@ static int64_t sys_getpgid(Process *p, const SyscallArgs *a) {
 
 static int64_t sys_uname(Process *p, const SyscallArgs *a) {
         struct utsname u = {};
-        strcpy(u.sysname, "Linux");
-        strcpy(u.nodename, "sandbox");
-        strcpy(u.release, "6.1.0-sandboxd");
-        strcpy(u.version, "#1 SMP sandboxd");
-        strcpy(u.machine, "x86_64");
+        strcpy(u.sysname, GUEST_UTS_SYSNAME);
+        strcpy(u.nodename, GUEST_UTS_NODENAME);
+        strcpy(u.release, GUEST_UTS_RELEASE);
+        strcpy(u.version, GUEST_UTS_VERSION);
+        strcpy(u.machine, GUEST_UTS_MACHINE);
         strcpy(u.domainname, "(none)");
         return copy_to_user(&p->mm, a->a[0], &u, sizeof(u));
 }
 
 static int64_t sys_sysinfo(Process *p, const SyscallArgs *a) {
         struct sysinfo si = {
-                .uptime = (long)(now_ns(CLOCK_MONOTONIC) / 1000000000ULL),
+                /* The VM's, as /proc/uptime says: the host's is none of the program's business. */
+                .uptime = (long)((now_ns(CLOCK_MONOTONIC) - p->start_ns) / 1000000000ULL),
                 .totalram = p->mm.commit_limit,
                 .freeram = p->mm.commit_limit - MIN(p->mm.committed, p->mm.commit_limit),
                 .procs = 1,
@@ -499,12 +500,20 @@ static int64_t sys_capget(Process *p, const SyscallArgs *a) {
 
 static int64_t sys_prctl(Process *p, const SyscallArgs *a) {
         switch ((int)a->a[0]) {
-        case 15: /* PR_SET_NAME */
+        case 15: { /* PR_SET_NAME: the first 15 bytes */
+                char name[GUEST_COMM_SIZE] = {};
+                int64_t n = strncpy_from_user(&p->mm, name, a->a[1], sizeof(name) - 1);
+                if (n < 0 && n != -ENAMETOOLONG)
+                        return n;
+                process_set_name(p, name);
+                return 0;
+        }
         case 38: /* PR_SET_NO_NEW_PRIVS */
         case 4:  /* PR_SET_DUMPABLE */
                 return 0;
         case 16: { /* PR_GET_NAME */
-                char name[16] = "python3";
+                char name[GUEST_COMM_SIZE] = {};
+                process_get_name(p, name);
                 return copy_to_user(&p->mm, a->a[1], name, sizeof(name));
         }
         case 3: /* PR_GET_DUMPABLE */

@@ -202,6 +202,26 @@ int tmpfs_lookup(TmpfsNode *dir, const char *name, size_t name_length, TmpfsNode
         return 0;
 }
 
+int tmpfs_find_name(TmpfsNode *n, TmpfsNode **ret_dir, const char **ret_name,
+                    size_t *ret_length) {
+        if (n->nlink == 0)
+                return -ENOENT;
+        /* Only directories know their parent: look for an entry naming n in every directory
+         * still linked (a removed one is empty). */
+        for (TmpfsNode *d = n->fs->all; d; d = d->all_next) {
+                if (!S_ISDIR(d->mode) || d->nlink == 0)
+                        continue;
+                for (size_t i = 0; i < d->n_entries; i++)
+                        if (d->entries[i].node == n) {
+                                *ret_dir = d;
+                                *ret_name = d->entries[i].name;
+                                *ret_length = d->entries[i].name_length;
+                                return 0;
+                        }
+        }
+        return -ENOENT;
+}
+
 /* Adds an entry; the caller has checked the name is free. Charges the name's bytes. */
 static int add_entry(TmpfsNode *dir, const char *name, size_t name_length, TmpfsNode *node) {
         Tmpfs *fs = dir->fs;

@@ -90,6 +90,11 @@ void tmpfs_node_unref(TmpfsNode *n);
 /* -ENOENT, -ENOTDIR. Borrowed pointer. */
 int tmpfs_lookup(TmpfsNode *dir, const char *name, size_t name_length, TmpfsNode **ret);
 
+/* A directory entry naming n, for its path (a file may have several names, and only
+ * directories know their parent): the first found. Costs a walk over every directory. -ENOENT
+ * when no name is left. Borrowed pointers. */
+int tmpfs_find_name(TmpfsNode *n, TmpfsNode **ret_dir, const char **ret_name, size_t *ret_length);
+
 /* Creates a regular file or directory (type from mode). -EEXIST, -ENOSPC, -ENOENT when dir was
  * removed. Borrowed pointer. */
 int tmpfs_create(TmpfsNode *dir, const char *name, size_t name_length, mode_t mode, uid_t uid,

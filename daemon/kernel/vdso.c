@@ -15,6 +15,10 @@ extern const size_t guest_vdso_image_size;
 
 #define VVAR_SHIFT 32
 
+uint64_t vdso_size(void) {
+        return ALIGN_UP((uint64_t)guest_vdso_image_size, PAGE_SIZE);
+}
+
 int vdso_map(Process *p) {
         size_t pages = ALIGN_UP(guest_vdso_image_size, PAGE_SIZE) / PAGE_SIZE;
         uint64_t gpa;

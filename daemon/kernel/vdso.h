@@ -9,6 +9,8 @@
 
 /* Maps the image and the vvar page. Returns 0 or -errno. */
 int vdso_map(Process *p);
+/* Bytes the image takes at VA_VDSO (whole pages). */
+uint64_t vdso_size(void);
 
 /* Writes the host's clocks and the guest's TSC at one instant into the vvar page, if the
  * program has one. Returns 0 or -errno (the vDSO then keeps using the syscall). */

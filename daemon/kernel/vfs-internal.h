@@ -6,6 +6,7 @@
 
 #include "image.h"
 #include "tmpfs.h"
+#include "vfs.h"
 #include "vnode.h"
 
 #define VFS_MAX_MOUNTS 8
@@ -27,6 +28,14 @@ struct Vfs {
         VNode cwd; /* holds a reference */
         mode_t umask;
         uint64_t next_pipe_ino;
+
+        /* /proc (procfs.c): the process it shows (borrowed; NULL: an empty /proc), the bytes its
+         * open files hold, and the image's regular files by data offset, to name file mappings
+         * in maps (made on first use). */
+        Process *process;
+        uint64_t procfs_bytes;
+        uint32_t *image_files_by_data;
+        uint32_t n_image_files_by_data;
 };
 
 /* The mount whose root is `root`, or NULL. */

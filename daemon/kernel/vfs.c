@@ -12,6 +12,7 @@
 #include "devfs.h"
 #include "log.h"
 #include "macro.h"
+#include "procfs.h"
 #include "vfs-internal.h"
 
 /* Linux's MAXSYMLINKS: symlinks followed in one path lookup. */
@@ -107,9 +108,14 @@ Vfs *vfs_free(Vfs *v) {
         if (!v)
                 return NULL;
         vnode_unref(v->cwd);
+        procfs_vfs_done(v);
         tmpfs_free(v->tmpfs);
         free(v);
         return NULL;
+}
+
+void vfs_set_process(Vfs *v, Process *p) {
+        v->process = p;
 }
 
 void vfs_set_limits(Vfs *v, const TmpfsLimits *limits) {
@@ -234,6 +240,8 @@ static int follow_link(const Vfs *v, VNode dir, VNode link, unsigned *hops, VNod
 
         if (++*hops > MAX_SYMLINK_HOPS)
                 return -ELOOP;
+        if (link.fs == FS_PROC)
+                return procfs_follow(v, link.idx, ret);
         r = vnode_readlink(v, link, &target, &target_length);
         if (r < 0)
                 return r;
@@ -405,6 +413,17 @@ static int open_create(Vfs *v, VNode start, const char *path, int flags, mode_t 
                                 return -ELOOP;
                         if (++hops > MAX_SYMLINK_HOPS)
                                 return -ELOOP;
+                        if (node.fs == FS_PROC) {
+                                /* /proc/self/fd/N leads to a file that exists (or nowhere). */
+                                r = procfs_follow(v, node.idx, &node);
+                                if (r < 0)
+                                        return r;
+                                if (is_dir(v, node))
+                                        return -EISDIR;
+                                *ret = node;
+                                *ret_created = false;
+                                return 0;
+                        }
                         r = vnode_readlink(v, node, &path, &length);
                         if (r < 0)
                                 return r;
@@ -471,7 +490,18 @@ int vfs_open_file(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mo
                                 return r;
                 }
         }
-        return file_new_node(v, node, flags, ret);
+        r = file_new_node(v, node, flags, ret);
+        if (r < 0)
+                return r;
+        if (node.fs == FS_PROC && type == S_IFREG && !(flags & O_PATH)) {
+                /* A /proc file's contents are those of the moment it is opened. */
+                r = procfs_open(v, *ret);
+                if (r < 0) {
+                        *ret = file_unref(*ret);
+                        return r;
+                }
+        }
+        return 0;
 }
 
 int vfs_openat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mode_t mode) {
@@ -697,6 +727,8 @@ ssize_t vfs_readlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, char *bu
         r = resolve_at(v, t, dirfd, path, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &node, NULL);
         if (r < 0)
                 return r == -EINVAL ? -ENOENT : r;
+        if (node.fs == FS_PROC && S_ISLNK(vnode_mode(v, node)))
+                return procfs_readlink(v, node.idx, buf, size);
         r = vnode_readlink(v, node, &target, &length);
         if (r < 0)
                 return (!path || !path[0]) ? -ENOENT : r;
@@ -754,27 +786,45 @@ int vfs_fchdir(Vfs *v, FdTable *t, int fd) {
         return set_cwd(v, f->node);
 }
 
-ssize_t vfs_getcwd(Vfs *v, char *buf, size_t size) {
-        /* Linux's getcwd gives up past one page too. */
-        char path[4096];
-        size_t start = sizeof(path) - 1;
-        VNode n = v->cwd;
+/* Puts name in front of the path being built backwards from the end of path[]. */
+static int prepend(char *path, size_t *start, const char *name, size_t length) {
+        if (length + 1 > *start)
+                return -ENAMETOOLONG;
+        *start -= length;
+        memcpy(path + *start, name, length);
+        path[--*start] = '/';
+        return 0;
+}
+
+ssize_t vfs_node_path(const Vfs *v, VNode n, char *buf, size_t size) {
+        /* Linux's d_path gives up past one page too. */
+        char path[PATH_MAX];
+        size_t start = sizeof(path) - 1, length;
+        const char *name;
         int r;
 
         if (n.fs == FS_TMPFS && n.tnode->nlink == 0)
                 return -ENOENT;
         path[start] = '\0';
-        while (!vnode_equal(n, root_node)) {
-                const char *name;
-                size_t length;
-                r = vnode_name(v, n, &name, &length);
+        if (n.fs == FS_TMPFS && !S_ISDIR(n.tnode->mode)) {
+                TmpfsNode *dir;
+                r = tmpfs_find_name(n.tnode, &dir, &name, &length);
                 if (r < 0)
                         return r;
-                if (length + 1 > start)
-                        return -ENAMETOOLONG;
-                start -= length;
-                memcpy(path + start, name, length);
-                path[--start] = '/';
+                r = prepend(path, &start, name, length);
+                if (r < 0)
+                        return r;
+                n = (VNode){.fs = FS_TMPFS, .tnode = dir};
+        }
+        /* Each step takes at least the '/' off the room left: this ends. */
+        while (!vnode_equal(n, root_node)) {
+                char name_buf[VNODE_NAME_BUF];
+                r = vnode_name(v, n, name_buf, &name, &length);
+                if (r < 0)
+                        return r;
+                r = prepend(path, &start, name, length);
+                if (r < 0)
+                        return r;
                 r = vnode_parent(v, n, &n);
                 if (r < 0)
                         return r;
@@ -782,11 +832,16 @@ ssize_t vfs_getcwd(Vfs *v, char *buf, size_t size) {
         if (start == sizeof(path) - 1)
                 path[--start] = '/';
 
-        size_t length = sizeof(path) - start; /* with the NUL */
-        if (length > size)
+        length = sizeof(path) - 1 - start;
+        if (length + 1 > size)
                 return -ERANGE;
-        memcpy(buf, path + start, length);
+        memcpy(buf, path + start, length + 1);
         return (ssize_t)length;
+}
+
+ssize_t vfs_getcwd(Vfs *v, char *buf, size_t size) {
+        ssize_t n = vfs_node_path(v, v->cwd, buf, size);
+        return n < 0 ? n : n + 1;
 }
 
 /* ---- attributes ---- */

@@ -3,8 +3,9 @@
  *
  * The read-only image is the root. A writable tmpfs (one instance, one byte budget) is mounted
  * at /tmp and at /home/sandbox, a synthesized /dev holds null, zero, full, random and urandom,
- * and /proc is an empty directory. No host file is ever opened: everything is the image or
- * memory. The program runs as uid/gid 1000 (VFS_UID/VFS_GID); image files belong to root.
+ * and /proc shows the process (procfs.h; empty until vfs_set_process). No host file is ever
+ * opened: everything is the image or memory. The program runs as uid/gid 1000
+ * (VFS_UID/VFS_GID); image files belong to root.
  *
  * The syscall layer copies paths in (NUL-terminated, at most PATH_MAX) and buffers in and out;
  * every function here takes host pointers and returns -errno. dirfd is AT_FDCWD or any int.
@@ -25,6 +26,7 @@
 #include "tmpfs.h"
 
 typedef struct Vfs Vfs;
+typedef struct Process Process;
 
 /* Limits for the tmpfs; the worker sets max_bytes to the sandbox's memory limit. */
 #define VFS_DEFAULT_TMPFS_BYTES     (64ull * 1024 * 1024)
@@ -39,6 +41,11 @@ static inline void vfs_freep(Vfs **p) {
         if (*p)
                 vfs_free(*p);
 }
+
+/* The process whose /proc this is. The filesystem layer sits below the process layer and never
+ * looks at it: it only hands the pointer to procfs.c, the one part of it that shows a process
+ * (as Linux's procfs reads the task). NULL (the default) leaves /proc empty. */
+void vfs_set_process(Vfs *v, Process *p);
 
 void vfs_set_limits(Vfs *v, const TmpfsLimits *limits);
 /* Bytes the tmpfs holds now (data, inodes, names): for the memory accounting. */
@@ -84,6 +91,11 @@ int vfs_fchdir(Vfs *v, FdTable *t, int fd);
 /* getcwd(2): writes the NUL-terminated path, returns its length including the NUL; -ERANGE if
  * size is too small; -ENOENT if the cwd was removed. */
 ssize_t vfs_getcwd(Vfs *v, char *buf, size_t size);
+
+/* The absolute path of a node, as getcwd and /proc's links show it: writes it NUL-terminated,
+ * returns its length without the NUL; -ERANGE if it needs more than size bytes, -ENAMETOOLONG
+ * past PATH_MAX; -ENOENT for a removed tmpfs node (which no name reaches any more). */
+ssize_t vfs_node_path(const Vfs *v, VNode n, char *buf, size_t size);
 
 /* truncate(2) relative to the cwd. */
 int vfs_truncate(Vfs *v, FdTable *t, const char *path, int64_t length);

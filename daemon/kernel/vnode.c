@@ -8,6 +8,7 @@
 
 #include "devfs.h"
 #include "macro.h"
+#include "procfs.h"
 #include "vfs-internal.h"
 
 VNode vnode_ref(VNode n) {
@@ -47,7 +48,7 @@ mode_t vnode_mode(const Vfs *v, VNode n) {
         case FS_DEV:
                 return devfs_mode(n.idx);
         case FS_PROC:
-                return S_IFDIR | 0555;
+                return procfs_mode(v, n.idx);
         }
         return 0;
 }
@@ -124,10 +125,7 @@ void vnode_stat(const Vfs *v, VNode n, struct stat *ret) {
                         st.st_nlink = 2;
                 break;
         case FS_PROC:
-                st.st_dev = VFS_DEV_PROC;
-                st.st_ino = 1;
-                st.st_mode = S_IFDIR | 0555;
-                st.st_nlink = 2;
+                procfs_stat(v, n.idx, &st);
                 break;
         }
         *ret = st;
@@ -195,8 +193,14 @@ int vnode_lookup(const Vfs *v, VNode dir, const char *name, size_t name_length, 
                 *ret = (VNode){.fs = FS_DEV, .idx = idx};
                 return 0;
         }
-        case FS_PROC:
-                return -ENOENT;
+        case FS_PROC: {
+                uint32_t idx;
+                r = procfs_lookup(v, dir.idx, name, name_length, &idx);
+                if (r < 0)
+                        return r;
+                *ret = (VNode){.fs = FS_PROC, .idx = idx};
+                return 0;
+        }
         }
         return -ENOENT;
 }
@@ -212,6 +216,10 @@ int vnode_parent(const Vfs *v, VNode dir, VNode *ret) {
                 *ret = (VNode){.fs = FS_TMPFS, .tnode = dir.tnode->parent};
                 return 0;
         }
+        if (dir.fs == FS_PROC && dir.idx != PROC_ROOT) {
+                *ret = (VNode){.fs = FS_PROC, .idx = procfs_parent(dir.idx)};
+                return 0;
+        }
         m = vfs_mount_of_root(v, dir);
         if (m) {
                 *ret = (VNode){.fs = FS_IMAGE, .idx = m->parent_entry};
@@ -224,7 +232,8 @@ int vnode_parent(const Vfs *v, VNode dir, VNode *ret) {
         return -ENOENT; /* a removed tmpfs directory */
 }
 
-int vnode_name(const Vfs *v, VNode n, const char **ret_name, size_t *ret_length) {
+int vnode_name(const Vfs *v, VNode n, char buf[static VNODE_NAME_BUF], const char **ret_name,
+               size_t *ret_length) {
         const Mount *m = vfs_mount_of_root(v, n);
 
         if (m) {
@@ -255,13 +264,14 @@ int vnode_name(const Vfs *v, VNode n, const char **ret_name, size_t *ret_length)
                 *ret_name = devfs_name(n.idx);
                 *ret_length = strlen(*ret_name);
                 return 0;
-        default:
-                return -ENOENT;
+        case FS_PROC:
+                return procfs_name(v, n.idx, buf, ret_name, ret_length);
         }
+        return -ENOENT;
 }
 
 int vnode_readlink(const Vfs *v, VNode n, const char **ret_target, size_t *ret_length) {
-        if (!S_ISLNK(vnode_mode(v, n)))
+        if (n.fs == FS_PROC || !S_ISLNK(vnode_mode(v, n)))
                 return -EINVAL;
         if (n.fs == FS_IMAGE) {
                 *ret_target = image_entry_data(v->image, n.idx);
@@ -349,9 +359,10 @@ int vnode_readdir(const Vfs *v, VNode dir, uint64_t pos, VDirent *ret) {
                 ret->type = DT_CHR;
                 ret->next = k + 3;
                 return 1;
-        default:
-                return 0;
+        case FS_PROC:
+                return procfs_readdir(v, dir.idx, k, ret);
         }
+        return 0;
 }
 
 ssize_t vnode_read(const Vfs *v, VNode n, void *buf, size_t length, uint64_t offset) {
@@ -405,6 +416,8 @@ int vnode_truncate(Vfs *v, VNode n, uint64_t size) {
                 return -EROFS;
         if (n.fs == FS_DEV)
                 return 0; /* O_TRUNC on /dev/null is accepted and means nothing */
+        if (n.fs == FS_PROC)
+                return -EACCES;
         if (!S_ISREG(mode))
                 return -EINVAL;
         return tmpfs_truncate(n.tnode, size);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A VNode names one file in the sandbox's namespace, whichever filesystem holds it: an image
- * entry, a tmpfs node, a /dev node or the (empty) /proc. The functions here dispatch one
+ * entry, a tmpfs node, a /dev node or a /proc node (procfs.h). The functions here dispatch one
  * operation on one node to its filesystem; vfs.c walks paths over them, file.c serves open files
  * with them. A VNode copied into a long-lived place (an open file, the cwd) must hold a reference
  * (vnode_ref), which pins a tmpfs node after it is unlinked. */
@@ -25,7 +25,7 @@ typedef enum FsKind {
 
 typedef struct VNode {
         FsKind fs;
-        uint32_t idx;     /* FS_IMAGE: entry index; FS_DEV: DevNode; FS_PROC: 0 */
+        uint32_t idx;     /* FS_IMAGE: entry index; FS_DEV: DevNode; FS_PROC: procfs.h */
         TmpfsNode *tnode; /* FS_TMPFS */
 } VNode;
 
@@ -43,12 +43,16 @@ typedef struct VNode {
 /* Inode numbers of tmpfs nodes start here, away from the image's entry+1 numbers. */
 #define VFS_TMPFS_FIRST_INO 0x10000000u
 
+/* Room for a name made up on the spot (a number in /proc). */
+#define VNODE_NAME_BUF 24
+
 typedef struct VDirent {
         const char *name;
         size_t name_length;
         uint64_t ino;
         unsigned char type; /* DT_* */
         uint64_t next;      /* position after this entry */
+        char name_buf[VNODE_NAME_BUF]; /* where a made-up name (a number in /proc) is kept */
 } VDirent;
 
 VNode vnode_ref(VNode n);
@@ -67,11 +71,14 @@ int vnode_lookup(const Vfs *v, VNode dir, const char *name, size_t name_length, 
 /* "..": the parent directory, leaving a mount through its mount point; the root is its own
  * parent. -ENOENT for a removed tmpfs directory. */
 int vnode_parent(const Vfs *v, VNode dir, VNode *ret);
-/* The name of `n` inside its parent (for getcwd). Not NUL-terminated. */
-int vnode_name(const Vfs *v, VNode n, const char **ret_name, size_t *ret_length);
+/* The name of `n` inside its directory (for paths). Not NUL-terminated; may point into buf. A
+ * tmpfs non-directory has no directory of its own (it may have several names): -ENOENT. */
+int vnode_name(const Vfs *v, VNode n, char buf[static VNODE_NAME_BUF], const char **ret_name,
+               size_t *ret_length);
 
 /* The target of a symlink, not NUL-terminated, valid until the link changes. -EINVAL if `n` is
- * not a symlink. */
+ * not a symlink, or is one of /proc's, which are made up when read (procfs_readlink) and lead
+ * straight to what they name (procfs_follow). */
 int vnode_readlink(const Vfs *v, VNode n, const char **ret_target, size_t *ret_length);
 
 /* Directory entries other than "." and "..", from position pos >= 2 (positions 0 and 1 are

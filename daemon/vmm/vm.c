@@ -79,6 +79,21 @@ uint64_t vm_supported_xcr0(void) {
         return 0x3;
 }
 
+bool vm_cpuid(uint32_t function, uint32_t index, uint32_t ret[4]) {
+        for (uint32_t i = 0; kvm.cpuid && i < kvm.cpuid->nent; i++) {
+                const struct kvm_cpuid_entry2 *e = &kvm.cpuid->entries[i];
+                if (e->function != function ||
+                    ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index))
+                        continue;
+                ret[0] = e->eax;
+                ret[1] = e->ebx;
+                ret[2] = e->ecx;
+                ret[3] = e->edx;
+                return true;
+        }
+        return false;
+}
+
 static int vm_set_cpuid(Vm *vm) {
         if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, kvm.cpuid) < 0)
                 return log_error_errno(errno, "KVM_SET_CPUID2 failed: %m");

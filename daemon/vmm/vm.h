@@ -60,6 +60,9 @@ typedef struct VmExit {
 int vm_kvm_open(void);
 /* XCR0 bits KVM supports, from the CPUID read by vm_kvm_open(). */
 uint64_t vm_supported_xcr0(void);
+/* What the CPUID instruction returns in every VM for leaf `function` (sub-leaf `index`, where
+ * the leaf has them): eax, ebx, ecx, edx. false if the VMs have no such leaf. */
+bool vm_cpuid(uint32_t function, uint32_t index, uint32_t ret[4]);
 
 /* Creates the VM: RAM for `memory_limit` bytes of program memory plus page tables, the image slot
  * (image may be NULL), CPUID, long mode, GDT/IDT/TSS, trap stubs. Returns 0 or -errno. */
