@@ -240,8 +240,11 @@ typedef struct Loaded {
 static void loaded_done(Loaded *l) {
         for (size_t i = 0; i < l->n_files; i++)
                 file_unref(l->files[i]);
-        for (size_t i = 0; i < l->n_pipes; i++)
+        for (size_t i = 0; i < l->n_pipes; i++) {
+                /* The read end load_pipe held: the files' own ends keep what they buffer. */
+                pipe_close_end(l->pipes[i], false);
                 pipe_unref(l->pipes[i]);
+        }
         free(l->files);
         free(l->pipes);
 }
@@ -258,17 +261,15 @@ static int load_pipe(Cursor *c, Pipe **ret) {
         r = pipe_new(s.ino, &pipe);
         if (r < 0)
                 return r;
-        if (s.used > 0) {
-                /* Written with a reader counted, as pipe_write wants one. */
-                pipe_open_end(pipe, false);
-                ssize_t n = pipe_write(pipe, data, s.used);
-                pipe_close_end(pipe, false);
-                if (n != (ssize_t)s.used) {
-                        pipe_unref(pipe);
-                        return n < 0 ? (int)n : -EIO;
-                }
-        }
+        /* A read end is held until the files exist (loaded_done): pipe_write wants a reader,
+         * and a pipe without one drops what it buffers. */
+        pipe_open_end(pipe, false);
         *ret = pipe;
+        if (s.used > 0) {
+                ssize_t n = pipe_write(pipe, data, s.used);
+                if (n != (ssize_t)s.used)
+                        return n < 0 ? (int)n : -EIO;
+        }
         return 0;
 }
 
@@ -365,10 +366,11 @@ int snapshot_load_files(Process *p, Cursor *c) {
                 goto finish;
         }
         for (uint32_t i = 0; i < h.n_pipes; i++) {
-                r = load_pipe(c, &l.pipes[i]);
+                r = load_pipe(c, &l.pipes[l.n_pipes]);
+                if (l.pipes[l.n_pipes])
+                        l.n_pipes++; /* even on failure: loaded_done releases it */
                 if (r < 0)
                         goto finish;
-                l.n_pipes++;
         }
         /* Files first, watches after (a watch may name a file saved after its epoll): the
          * second pass reads the same records again from files_at. */

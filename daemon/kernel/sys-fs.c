@@ -125,6 +125,88 @@ static int64_t sys_write(Process *p, const SyscallArgs *a) {
         return write_result(p, n);
 }
 
+/* sendfile(2) and copy_file_range(2): bytes from one open file to another through a host
+ * buffer, at the files' positions or at the offsets *in_off / *out_off (guest pointers, 0 for
+ * none: updated after). At most FILE_IO_MAX per call, in chunks; a short count is legal. Data
+ * read but not taken by the output goes back to the input (its position, or *in_off). */
+#define COPY_CHUNK (1u << 20)
+
+static int64_t copy_between(Process *p, int in_fd, uint64_t in_off_addr, int out_fd,
+                            uint64_t out_off_addr, uint64_t count) {
+        int64_t in_off = -1, out_off = -1;
+        size_t left = MIN(count, (uint64_t)FILE_IO_MAX), done = 0;
+        void *buf = scratch(MAX(MIN(left, (size_t)COPY_CHUNK), 1u));
+        int r;
+
+        if (!buf)
+                return -ENOMEM;
+        if (in_off_addr && (r = copy_from_user(&p->mm, &in_off, in_off_addr, 8)) < 0)
+                return r;
+        if (out_off_addr && (r = copy_from_user(&p->mm, &out_off, out_off_addr, 8)) < 0)
+                return r;
+        if ((in_off_addr && in_off < 0) || (out_off_addr && out_off < 0))
+                return -EINVAL;
+        while (left > 0) {
+                size_t chunk = MIN(left, (size_t)COPY_CHUNK);
+                ssize_t n, w;
+
+                n = in_off_addr ? fdtable_pread(p->fds, in_fd, buf, chunk, in_off)
+                                : fdtable_read(p->fds, in_fd, buf, chunk);
+                if (n <= 0) {
+                        if (done == 0 && n < 0)
+                                return n;
+                        break;
+                }
+                w = out_off_addr ? fdtable_pwrite(p->fds, out_fd, buf, (size_t)n, out_off)
+                                 : fdtable_write(p->fds, out_fd, buf, (size_t)n);
+                if (w < 0) {
+                        if (!in_off_addr)
+                                (void)fdtable_lseek(p->fds, in_fd, -n, SEEK_CUR);
+                        if (done == 0)
+                                return write_result(p, w);
+                        break;
+                }
+                if (in_off_addr)
+                        in_off += w;
+                else if (w < n)
+                        (void)fdtable_lseek(p->fds, in_fd, w - n, SEEK_CUR);
+                if (out_off_addr)
+                        out_off += w;
+                done += (size_t)w;
+                left -= (size_t)w;
+                if (w < n)
+                        break;
+        }
+        if (in_off_addr && (r = copy_to_user(&p->mm, in_off_addr, &in_off, 8)) < 0)
+                return r;
+        if (out_off_addr && (r = copy_to_user(&p->mm, out_off_addr, &out_off, 8)) < 0)
+                return r;
+        return (int64_t)done;
+}
+
+static int64_t sys_sendfile(Process *p, const SyscallArgs *a) {
+        /* sendfile(out_fd, in_fd, *offset, count): the offset is the input's. */
+        return copy_between(p, (int)a->a[1], a->a[2], (int)a->a[0], 0, a->a[3]);
+}
+
+static bool is_regular_file(Process *p, int fd) {
+        struct stat st;
+        return fdtable_fstat(p->fds, fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int64_t sys_copy_file_range(Process *p, const SyscallArgs *a) {
+        int in_fd = (int)a->a[0], out_fd = (int)a->a[2];
+        struct stat st;
+
+        if (a->a[5] != 0)
+                return -EINVAL; /* no flags are defined */
+        if (fdtable_fstat(p->fds, in_fd, &st) < 0 || fdtable_fstat(p->fds, out_fd, &st) < 0)
+                return -EBADF;
+        if (!is_regular_file(p, in_fd) || !is_regular_file(p, out_fd))
+                return -EINVAL;
+        return copy_between(p, in_fd, a->a[1], out_fd, a->a[3], a->a[4]);
+}
+
 static int64_t sys_pread64(Process *p, const SyscallArgs *a) {
         size_t length = MIN(a->a[2], (uint64_t)FILE_IO_MAX);
         void *buf = scratch(MAX(length, 1u));
@@ -629,6 +711,8 @@ const SyscallEntry syscalls_fs[] = {
         {SYS_read, sys_read},
         {SYS_write, sys_write},
         {SYS_pread64, sys_pread64},
+        {SYS_sendfile, sys_sendfile},
+        {SYS_copy_file_range, sys_copy_file_range},
         {SYS_pwrite64, sys_pwrite64},
         {SYS_readv, sys_readv},
         {SYS_writev, sys_writev},

@@ -75,6 +75,7 @@ typedef struct InterruptedContext {
  * program may be anywhere in its code. */
 static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx) {
         GuestSigaction *act = &p->actions[sig];
+        const uint64_t handler = act->handler; /* SA_RESETHAND resets it below */
         struct kvm_regs *regs = vm_regs(p->vm);
         GuestSigframe frame = {};
         struct kvm_xsave *fpu;
@@ -142,17 +143,17 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         regs->rax = 0;
         switch (ctx->entry) {
         case ENTRY_EXCEPTION:
-                r = vm_exception_set_return(p->vm, act->handler, sp, flags);
+                r = vm_exception_set_return(p->vm, handler, sp, flags);
                 if (r < 0)
                         return r;
                 break;
         case ENTRY_SYSCALL_RETURN:
-                regs->rcx = act->handler;
+                regs->rcx = handler;
                 regs->r11 = flags;
                 regs->rsp = sp;
                 break;
         case ENTRY_DIRECT:
-                regs->rip = act->handler;
+                regs->rip = handler;
                 regs->rsp = sp;
                 regs->rflags = flags;
                 break;
@@ -318,17 +319,19 @@ static int64_t signal_raise(Process *p, int sig) {
                         process_kill(p, sig);
                 return 0;
         }
+        if (p->sigmask & SIGBIT(sig)) {
+                /* Blocked: pending until the thread unblocks it (process_deliver_signals runs
+                 * after every exit), and its disposition then decides. node re-raises a fatal
+                 * signal from inside its handler this way, libuv blocks signals around its own
+                 * bookkeeping. */
+                p->pending_signals |= SIGBIT(sig);
+                return 0;
+        }
         if (act->handler == (uint64_t)(uintptr_t)SIG_IGN)
                 return 0;
         if (act->handler == (uint64_t)(uintptr_t)SIG_DFL) {
                 if (!signal_ignored_by_default(sig))
                         process_kill(p, sig);
-                return 0;
-        }
-        if (p->sigmask & SIGBIT(sig)) {
-                /* Blocked: Linux keeps it pending until unblocked; nothing we run relies on
-                 * that, so drop it and say so. */
-                log_debug("Signal %d raised while blocked, dropping", sig);
                 return 0;
         }
         struct kvm_regs *regs = vm_regs(p->vm);

@@ -26,6 +26,7 @@ typedef struct Thread {
         struct kvm_regs regs;
         uint64_t fs_base;
         struct kvm_xsave *xsave;
+        uint64_t sigmask; /* while it is off the vCPU; the running thread's is p->sigmask */
         uint64_t clear_child_tid;
         /* In a syscall that waits (from the start of the wait until its coroutine resumes):
          * its registers are those of the syscall exit, and a snapshot keeps it that way. */
@@ -142,12 +143,14 @@ static void switch_to(Process *p, Thread *to) {
         if (from->state != THREAD_DEAD) {
                 from->regs = *vm_regs(p->vm);
                 from->fs_base = vm_get_fs_base(p->vm);
+                from->sigmask = p->sigmask;
                 r = vm_get_xsave(p->vm, from->xsave);
                 if (r < 0)
                         log_warning_errno(r, "Failed to save thread %d's FPU state: %m", from->tid);
         }
         *vm_regs(p->vm) = to->regs;
         vm_regs_changed(p->vm);
+        p->sigmask = to->sigmask;
         r = vm_set_xsave(p->vm, to->xsave);
         if (r < 0)
                 log_warning_errno(r, "Failed to load thread %d's FPU state: %m", to->tid);
@@ -506,6 +509,7 @@ int threads_export(const Process *p, ThreadImage **ret, size_t *ret_count) {
                         .tid = t->tid,
                         .in_syscall = t->in_syscall,
                         .fs_base = t->fs_base,
+                        .sigmask = t->sigmask,
                         .clear_child_tid = t->clear_child_tid,
                         .regs = t->regs,
                         .xsave = *t->xsave,
@@ -529,6 +533,7 @@ int thread_import(Process *p, const ThreadImage *image) {
         t->tid = image->tid;
         t->regs = image->regs;
         t->fs_base = image->fs_base;
+        t->sigmask = image->sigmask;
         t->clear_child_tid = image->clear_child_tid;
         *t->xsave = image->xsave;
         t->resume_syscall = image->in_syscall;
@@ -591,6 +596,7 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
         t->regs.rip = regs->rcx;
         t->regs.rflags = regs->r11;
         t->fs_base = (flags & CLONE_SETTLS) ? tls : vm_get_fs_base(p->vm);
+        t->sigmask = p->sigmask; /* a new thread starts with its creator's signal mask */
         if (flags & CLONE_CHILD_CLEARTID)
                 t->clear_child_tid = child_tid;
         t->tid = tid;

@@ -6,6 +6,9 @@
  * waiter is woken or its deadline passes. A host timer preempts a thread that runs on without
  * syscalls, every THREAD_SLICE_NS, once there is more than one.
  *
+ * Each thread has its own signal mask (p->sigmask is the running thread's); signals are pending
+ * for the process and delivered to whichever thread runs with them unblocked.
+ *
  * With one thread nothing of this costs anything: waits sleep in place, as before. */
 #pragma once
 
@@ -59,6 +62,7 @@ typedef struct ThreadImage {
         int32_t tid;
         uint32_t in_syscall;
         uint64_t fs_base;
+        uint64_t sigmask;
         uint64_t clear_child_tid;
         struct kvm_regs regs;
         struct kvm_xsave xsave;
