@@ -171,9 +171,11 @@ static int parse_argv(int argc, char *argv[]) {
         if (optind < argc)
                 return log_error_errno(EINVAL, "Unexpected argument '%s' (try --help)",
                                        argv[optind]);
-        if (arg_pool_size > arg_max_vms)
-                return log_error_errno(EINVAL, "--pool-size %u is more than --max-vms %u",
-                                       arg_pool_size, arg_max_vms);
+        /* Every language's pool must fit, or the daemon would never be ready. */
+        if (arg_pool_size * _EXEC_LANGUAGE_MAX > arg_max_vms)
+                return log_error_errno(EINVAL, "--pool-size %u for each of %d languages is more "
+                                       "than --max-vms %u",
+                                       arg_pool_size, _EXEC_LANGUAGE_MAX, arg_max_vms);
         if (!arg_state_dir) {
                 /* systemd's StateDirectory=; the first one if there are several. */
                 e = getenv("STATE_DIRECTORY");

@@ -111,9 +111,9 @@ function applyEnvironment(request) {
   if (request.cwd !== process.cwd())
     process.chdir(request.cwd);
   process.argv = [process.execPath, ...request.args];
+  process.execArgv = ['-e', request.code];
   Object.defineProperty(process, 'pid', { value: request.pid, writable: false, enumerable: true,
                                           configurable: true });
-  process.execArgv = [];
 }
 
 // Whether node would only run this as an ES module: the messages V8 gives when a script uses
@@ -191,8 +191,10 @@ function run(code, cwd) {
       importModuleDynamically: importer(pathToFileURL(path.join(cwd, '[eval]')).href),
     });
   } catch (error) {
-    if (error instanceof SyntaxError && MODULE_SYNTAX.some((m) => error.message.includes(m)))
+    if (error instanceof SyntaxError && MODULE_SYNTAX.some((m) => error.message.includes(m))) {
+      process.execArgv.unshift('--input-type=module');
       return runModule(code, cwd);
+    }
     throw error;
   }
   runScript(script, cwd);
@@ -217,20 +219,22 @@ installMathRandom();
 run('console.log(JSON.stringify({ warm: [1, 2, 3].map((x) => x * 2) }));\n' +
     'console.log(1, 1.5, -2, 10n, true, null, undefined, "s", [1, "a"], { a: { b: [2] } });\n' +
     'console.error(String(1.5), `${2}`, new Map([[1, 2]]), new Set([1]), () => 1);\n' +
-    'Promise.resolve(1).then(async (v) => { await null; setTimeout(() => {}, 0); });\n' +
+    'Promise.resolve(1).then(async (v) => { await null; });\n' +
+    'setTimeout(() => {}, 0);\n' +
     'setImmediate(() => {});\n', process.cwd());
 for (const name of ['module', 'exports', 'require', '__dirname', '__filename'])
   delete globalThis[name];
+// Not the runner's but the program's: node -e has no main module.
+delete Module._cache[__filename];
+process.mainModule = undefined;
 
-// The ready point is in the warm-up's 'beforeExit': its event loop has run dry, so the loop's
-// own paths are warm too. The program then runs from there, as `node -e` runs it from its main
-// script: node goes on with the event loop until nothing is pending.
-process.once('beforeExit', () => {
+// The ready point is in an immediate callback of the event loop's second turn, after the
+// warm-up's timer and immediate ran: the loop's own paths are warm, nothing of the warm-up is
+// pending. The program then runs from there as `node -e` runs it from its main script: its
+// nextTicks and promises after it, then the event loop (and V8's pending tasks, such as an
+// asynchronous WebAssembly compile) until nothing is left, 'beforeExit', 'exit'.
+setTimeout(() => setImmediate(() => {
   const request = readRequest();
   applyEnvironment(request);
   run(request.code, request.cwd);
-  // The program's own 'beforeExit' listeners fire once its loop runs dry, as they would
-  // after a main script: this emission is ours, so one more turn of the loop.
-  if (process.listenerCount('beforeExit') > 0)
-    setImmediate(() => {});
-});
+}), 0);

@@ -3,17 +3,25 @@
 """Writes the seed corpora under tests/fuzz/corpus/<target>/ (a few small files each).
 
     tests/fuzz/make-corpus.py [--real-state build/tests/python-snapshot/state]
+                              [--real-state build/tests/javascript-snapshot/state]
 
-Everything is synthesized from the formats' headers (image.h, snapshot.c's sections, elf.h,
-PROTOCOL.md). --real-state adds two snapshot seeds from a snapshot the build made: the state
+Everything is synthesized from the formats' headers (image.h, snapshot.c's and
+snapshot-files.c's sections, elf.h, PROTOCOL.md). Each --real-state (repeatable; `ninja -C build`
+makes both snapshots) adds two snapshot seeds named after the snapshot's language: the state
 file as is, and its sections rewrapped for the tiny image (image-backed mappings made
-anonymous, the vCPU section moved last). Rerun after a format change and commit the result.
+anonymous, the executable and image files moved to tiny entries, a 1 MiB memory file, the vCPU
+section moved last). --check-sizes first compares the snapshot struct layouts here with the C
+headers' (compiling a small program with $CC or cc). Rerun after a format change and commit the
+result.
 """
 import argparse
 import hashlib
 import json
 import os
+import re
 import struct
+import subprocess
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = 4096
@@ -185,84 +193,380 @@ def jsonrpc_seeds():
           b'{"jsonrpc":"2.0","id":7,"method":"execute","params":{"language":"python","code":"\xff"}}\n')
 
 
-# ---- snapshots (snapshot.h; sections as snapshot.c writes them) -------------------------------
-SECTION_CPU, SECTION_VM, SECTION_MM, SECTION_PROCESS, SECTION_FDS, SECTION_VFS = range(1, 7)
-CPU_STATE_SIZE = 4968      # sizeof(VmCpuState): kvm_regs, kvm_sregs, kvm_xsave, kvm_xcrs, 3 u64
-PROCESS_SAVED_SIZE = 2144  # sizeof(ProcessSaved)
+# ---- snapshots (snapshot.h; sections as snapshot.c and snapshot-files.c write them) -----------
+# Format 3. Each saved struct is spelt out below field by field, in order, as struct codes
+# without padding, so it packs to sizeof() of the C struct on x86-64. --check-sizes compiles a
+# program against the headers (and the private typedefs of snapshot.c and snapshot-files.c) and
+# compares every sizeof, offsetof and constant used here: run it after a format change.
+SNAPSHOT_FORMAT_VERSION = 3
+SECTION_CPU, SECTION_VM, SECTION_MM, SECTION_PROCESS, SECTION_FDS, SECTION_VFS, \
+    SECTION_THREADS = range(1, 8)
+GUEST_NSIG = 64
+KVM_REGS_NAMES = 'rax rbx rcx rdx rsi rdi rsp rbp r8 r9 r10 r11 r12 r13 r14 r15 rip rflags'.split()
+LAYOUTS = {
+    'SnapshotHeader': [('magic', '8s'), ('version', 'I'), ('header_size', 'I'),
+                       ('image_sha256', '32s'), ('payload_sha256', '32s'), ('payload_size', 'Q'),
+                       ('memory_size', 'Q'), ('memory_limit', 'Q'), ('language', '16s'),
+                       ('memory_crc32c', 'I'), ('reserved', 'I')],
+    'SectionHeader': [('tag', 'I'), ('reserved', 'I'), ('length', 'Q')],
+    'struct kvm_regs': [(r, 'Q') for r in KVM_REGS_NAMES],
+    'VmSaved': [(f, 'Q') for f in ('ram_next', 'data_pages', 'data_pages_peak', 'table_pages',
+                                   'free_count')],  # then free_count x u64
+    'MmSaved': [(f, 'Q') for f in ('mmap_next', 'mmap_floor', 'brk_start', 'brk', 'brk_max',
+                                   'stack_top', 'stack_limit', 'committed', 'faults',
+                                   'vma_count', 'mapped', 'mapped_peak')],  # then VmaSaved each
+    'VmaSaved': [('start', 'Q'), ('end', 'Q'), ('file_offset', 'Q'), ('file_length', 'Q'),
+                 ('image_base', 'Q'), ('prot', 'i'), ('flags', 'i'), ('backing', 'I'),
+                 ('committed', 'I')],
+    'GuestSigaction': [('handler', 'Q'), ('flags', 'Q'), ('restorer', 'Q'), ('mask', 'Q')],
+    'ProcessSaved': [('actions', '%ds' % (32 * (GUEST_NSIG + 1))), ('sigmask', 'Q'),
+                     ('altstack_sp', 'Q'), ('altstack_size', 'Q'), ('altstack_flags', 'Q'),
+                     ('clear_child_tid', 'Q'), ('robust_list', 'Q'), ('rlimit_stack', 'Q'),
+                     ('request_fd', 'i'), ('awaiting_request', 'I'), ('request_control', 'I'),
+                     ('exe_entry', 'I'), ('comm', '16s'), ('arg_start', 'Q'), ('arg_end', 'Q'),
+                     ('env_start', 'Q'), ('env_end', 'Q')],
+    'VfsSaved': [('umask', 'I'), ('cwd_length', 'I')],  # then the cwd
+    'ThreadsSaved': [('count', 'I'), ('next_tid', 'i'), ('pid', 'i'), ('reserved', 'I')],
+    'ThreadImage': [('tid', 'i'), ('in_syscall', 'I'), ('fs_base', 'Q'), ('sigmask', 'Q'),
+                    ('clear_child_tid', 'Q'), ('regs', '144s'), ('xsave', '4096s')],
+    # The FDS section: FilesHeader, n_pipes x (PipeSaved + its bytes), n_files x (FileSaved +
+    # n_watches x WatchSaved), n_fds x FdSlotSaved.
+    'FilesHeader': [('limit', 'I'), ('n_pipes', 'I'), ('n_files', 'I'), ('n_fds', 'I')],
+    'PipeSaved': [('ino', 'Q'), ('used', 'I'), ('reserved', 'I')],
+    'FileSaved': [('kind', 'I'), ('flags', 'i'), ('pos', 'Q'), ('fs', 'I'), ('idx', 'I'),
+                  ('pipe', 'I'), ('semaphore', 'I'), ('count', 'Q'), ('generation', 'Q'),
+                  ('n_watches', 'I'), ('reserved', 'I')],
+    'WatchSaved': [('fd', 'i'), ('file', 'I'), ('events', 'I'), ('armed', 'I'), ('data', 'Q'),
+                   ('seen_generation', 'Q')],
+    'FdSlotSaved': [('fd', 'i'), ('file', 'I'), ('cloexec', 'I'), ('reserved', 'I')],
+}
+
+
+def fmt(name):
+    return '<' + ''.join(code for _, code in LAYOUTS[name])
+
+
+def size(name):
+    return struct.calcsize(fmt(name))
+
+
+def offset(name, field):
+    fields = LAYOUTS[name]
+    i = [f for f, _ in fields].index(field)
+    return struct.calcsize('<' + ''.join(code for _, code in fields[:i]))
+
+
+CPU_STATE_SIZE = 4968        # VmCpuState: kvm_regs, kvm_sregs, kvm_xsave, kvm_xcrs, 3 u64
+SREGS_CS_SELECTOR = 156      # offsetof(VmCpuState, sregs.cs.selector)
+XSAVE_SIZE = 4096
+VMA_ANON, VMA_IMAGE = 0, 1
+FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_EVENTFD, FILE_EPOLL = 0, 1, 2, 6, 7
+FS_IMAGE, FS_DEV = 0, 2
+DEV_NULL, DEV_URANDOM = 1, 5
+O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK = 0, 1, 2, 0o4000
+EPOLLIN, EPOLLERR, EPOLLHUP, EPOLLET = 0x1, 0x8, 0x10, 0x80000000
 GPA_FIRST_FREE = 10 * PAGE
+VA_SYSCALL_STUB = 0x7fffff000000  # layout.h; a thread in a syscall stops after its 9-byte store
+SYSCALL_EXIT_RIP = VA_SYSCALL_STUB + 9
+SEL_USER_CS = 0x2b
+GUEST_PID = 2
+MEMORY_LIMIT = 256 << 20          # fuzz-snapshot.c's FUZZ_SNAPSHOT_MEMORY_LIMIT
+TINY_PYTHON3 = len(IMAGE_SPEC) - 1  # the tiny image's /usr/bin/python3 entry
+
+# What --check-sizes asks the compiler: a C expression, and the value assumed here.
+C_FACTS = {'SNAPSHOT_FORMAT_VERSION': SNAPSHOT_FORMAT_VERSION,
+           'sizeof(VmCpuState)': CPU_STATE_SIZE, 'offsetof(VmCpuState, regs)': 0,
+           'offsetof(VmCpuState, sregs.cs.selector)': SREGS_CS_SELECTOR,
+           'sizeof(struct kvm_xsave)': XSAVE_SIZE, 'GUEST_NSIG': GUEST_NSIG,
+           'sizeof(((ThreadImage *)0)->regs)': size('struct kvm_regs'),
+           'sizeof(((ProcessSaved *)0)->actions)': size('GuestSigaction') * (GUEST_NSIG + 1),
+           'GUEST_COMM_SIZE': 16, 'VMA_ANON': VMA_ANON, 'VMA_IMAGE': VMA_IMAGE,
+           'FILE_NODE': FILE_NODE, 'FILE_PIPE_READ': FILE_PIPE_READ,
+           'FILE_PIPE_WRITE': FILE_PIPE_WRITE, 'FILE_EVENTFD': FILE_EVENTFD,
+           'FILE_EPOLL': FILE_EPOLL, 'FS_IMAGE': FS_IMAGE, 'FS_DEV': FS_DEV,
+           'DEV_NULL': DEV_NULL, 'DEV_URANDOM': DEV_URANDOM, 'O_WRONLY': O_WRONLY,
+           'O_RDWR': O_RDWR, 'O_NONBLOCK': O_NONBLOCK, 'EPOLLIN': EPOLLIN, 'EPOLLERR': EPOLLERR,
+           'EPOLLHUP': EPOLLHUP, 'EPOLLET': EPOLLET, 'GPA_FIRST_FREE': GPA_FIRST_FREE,
+           'VA_SYSCALL_STUB': VA_SYSCALL_STUB, 'SEL_USER_CS': SEL_USER_CS,
+           'GUEST_PID': GUEST_PID}
+for _name, _fields in LAYOUTS.items():
+    C_FACTS['sizeof(%s)' % _name] = size(_name)
+    for _field, _ in _fields:
+        C_FACTS['offsetof(%s, %s)' % (_name, _field)] = offset(_name, _field)
+
+
+def check_sizes():
+    """Compiles and runs a program printing every C_FACTS expression; exits on a mismatch."""
+    root = os.path.dirname(os.path.dirname(HERE))
+    src = ['#include <stddef.h>', '#include <stdio.h>', '#include <sys/epoll.h>'] + [
+        '#include "%s"' % h for h in ('snapshot.h', 'snapshot-codec.h', 'thread.h', 'vm.h',
+                                      'layout.h', 'mm.h', 'file.h', 'vnode.h', 'devfs.h')]
+    private = set(LAYOUTS)
+    for path in ('daemon/kernel/snapshot.c', 'daemon/kernel/snapshot-files.c'):
+        with open(os.path.join(root, path)) as f:
+            for m in re.finditer(r'^typedef struct (\w+) \{.*?^\} \1;', f.read(), re.S | re.M):
+                if m.group(1) in private:
+                    src.append(m.group(0))
+    src.append('int main(void) {')
+    src += ['printf("%%llu\\n", (unsigned long long)(%s));' % e for e in C_FACTS]
+    src.append('return 0; }')
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, 'sizes.c'), 'w') as f:
+            f.write('\n'.join(src) + '\n')
+        subprocess.run([os.environ.get('CC', 'cc'), '-std=gnu11', '-D_GNU_SOURCE'] +
+                       ['-I' + os.path.join(root, d) for d in ('daemon/kernel', 'daemon/vmm',
+                                                               'common', 'protocol')] +
+                       ['-o', os.path.join(tmp, 'sizes'), os.path.join(tmp, 'sizes.c')],
+                       check=True)
+        out = subprocess.run([os.path.join(tmp, 'sizes')], check=True, capture_output=True,
+                             text=True).stdout.split()
+    wrong = [(e, int(v), want) for (e, want), v in zip(C_FACTS.items(), out) if int(v) != want]
+    for e, got, want in wrong:
+        print('%s is %d in C, %d here' % (e, got, want))
+    if wrong or len(out) != len(C_FACTS):
+        raise SystemExit('make-corpus.py: the snapshot layouts here are out of date')
+    print('%d snapshot sizes, offsets and constants match the C headers' % len(C_FACTS))
+
+
+def pack(name, **values):
+    """The struct `name` with the given fields, the others zero."""
+    fields = LAYOUTS[name]
+    assert set(values) <= {f for f, _ in fields}, (name, values)
+    return struct.pack(fmt(name), *(values.get(f, b'' if code.endswith('s') else 0)
+                                    for f, code in fields))
+
+
+def unpack(name, data, off=0):
+    return dict(zip((f for f, _ in LAYOUTS[name]), struct.unpack_from(fmt(name), data, off)))
+
+
+def crc32c(data, crc=0):
+    """common/crc32c.c: CRC-32C (Castagnoli, reflected), crc32c(0, data, size)."""
+    table = crc32c.table
+    crc ^= 0xffffffff
+    for b in data:
+        crc = (crc >> 8) ^ table[(crc ^ b) & 0xff]
+    return crc ^ 0xffffffff
+
+
+crc32c.table = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ (0x82f63b78 if _c & 1 else 0)
+    crc32c.table.append(_c)
+assert crc32c(b'123456789') == 0xe3069283
 
 
 def section(tag, body):
-    return struct.pack('<IIQ', tag, 0, len(body)) + body
+    return pack('SectionHeader', tag=tag, length=len(body)) + body
 
 
-def state_file(image_sha, payload, memory_size, checksum=True):
-    digest = hashlib.sha256(payload).digest() if checksum else b'\0' * 32
-    return struct.pack('<8sII32s32sQQQ16s', b'SBXSNAP\0', 1, 120, image_sha, digest, len(payload),
-                       memory_size, 256 << 20, b'python') + payload
+def state_file(image_sha, payload, memory_size, checksum=True, version=SNAPSHOT_FORMAT_VERSION):
+    """A state file whose memory file is the zeros fuzz-snapshot.c makes (the CRC of those)."""
+    return pack('SnapshotHeader', magic=b'SBXSNAP\0', version=version,
+                header_size=size('SnapshotHeader'), image_sha256=image_sha,
+                payload_sha256=hashlib.sha256(payload).digest() if checksum else b'',
+                payload_size=len(payload), memory_size=memory_size, memory_limit=MEMORY_LIMIT,
+                language=b'python', memory_crc32c=crc32c(bytes(memory_size))) + payload
 
 
-def synth_payload(tiny, memory_size):
+def regs(**values):
+    return pack('struct kvm_regs', **values)
+
+
+def xsave():
+    x = bytearray(XSAVE_SIZE)
+    struct.pack_into('<H', x, 0, 0x37f)    # FCW
+    struct.pack_into('<I', x, 24, 0x1f80)  # MXCSR
+    struct.pack_into('<Q', x, 512, 3)      # XSTATE_BV: x87, SSE
+    return bytes(x)
+
+
+def synth_payload(memory_size):
+    """Every section as a runner stopped at its ready point could have it: the main thread in
+    read(request_fd) in the syscall stub, a second thread in futex_wait there too, a third in its
+    own code; a pipe holding bytes with both ends open, an eventfd, an epoll watching both, a
+    dup'd image file, a directory, /dev files. Each passes the parser's checks, so the fuzzer
+    starts from a payload the parser takes, up to the vCPU section."""
     cpu = bytearray(CPU_STATE_SIZE)
-    struct.pack_into('<Q', cpu, 128, 0x400100)   # regs.rip
-    struct.pack_into('<H', cpu, 144 + 12, 0x33)  # sregs.cs.selector: CPL 3
-    vm = struct.pack('<5Q', memory_size, 20, 20, 5, 2) + struct.pack('<2Q', GPA_FIRST_FREE,
-                                                                        GPA_FIRST_FREE + PAGE)
+    cpu[0:size('struct kvm_regs')] = regs(rax=0, rdi=3, rsi=0x600100, rdx=0x10000, rcx=0x400105,
+                                          r11=0x246, rsp=0x7ffffcfffe00, rip=SYSCALL_EXIT_RIP,
+                                          rflags=0x46)
+    struct.pack_into('<H', cpu, SREGS_CS_SELECTOR, SEL_USER_CS)  # CPL 3
+    vm = pack('VmSaved', ram_next=memory_size, data_pages=20, data_pages_peak=20, table_pages=5,
+              free_count=2) + struct.pack('<2Q', GPA_FIRST_FREE, GPA_FIRST_FREE + PAGE)
     vmas = [
-        (0x400000, 0x401000, 0, 0, 0, 5, 0x22, 0, 1),          # anonymous, r-x
-        (0x600000, 0x602000, 0, 0, 0, 3, 0x22, 0, 1),          # anonymous, rw-
-        (0x700000, 0x701000, 0, 30, PAGE * 2, 1, 0x02, 1, 0),  # image-backed, r--
+        dict(start=0x400000, end=0x401000, prot=5, flags=0x22, committed=1),        # r-x
+        dict(start=0x600000, end=0x602000, prot=3, flags=0x22, committed=1),        # the brk
+        dict(start=0x700000, end=0x701000, file_length=30, image_base=2 * PAGE, prot=1,
+             flags=0x02, backing=VMA_IMAGE),                                        # image, r--
+        dict(start=0x7f0000000000, end=0x7f0000010000, prot=3, flags=0x22,
+             committed=1),                                                    # threads' stacks
+        dict(start=0x7ffffcfe0000, end=0x7ffffd000000, prot=3, flags=0x122,
+             committed=1),                                                    # the main stack
     ]
-    mm = struct.pack('<10Q', 0x7f0000000000, 0x10000, 0x600000, 0x602000, 0x10600000,
-                     0x7ffffd000000, 0x7ffffc800000, 3 * PAGE, 7, len(vmas))
-    mm += b''.join(struct.pack('<5QiiII', *v) for v in vmas)
-    process = bytearray(PROCESS_SAVED_SIZE)
-    struct.pack_into('<iI', process, PROCESS_SAVED_SIZE - 8, 3, 1)  # request_fd 3, awaiting
-    fds = [(0, 3, 0, 0, 0, 0, 0), (1, 4, 0, 0, 0, 1, 0), (2, 4, 0, 0, 0, 1, 0),
-           (3, 3, 0, 0, 0, 0, 0),
-           (4, 0, 1, 0, 10, 0, 5),      # /etc/passwd, FILE_NODE on FS_IMAGE, at offset 5
-           (5, 0, 0, 2, 1, 2, 0)]       # /dev/null, FS_DEV
-    fd_section = struct.pack('<II', 1024, len(fds)) + b''.join(
-        struct.pack('<iIIIIiQ', *f) for f in fds)
+    mapped = sum(v['end'] - v['start'] for v in vmas)
+    mm = pack('MmSaved', mmap_next=0x7f0000000000, mmap_floor=0x10000, brk_start=0x600000,
+              brk=0x602000, brk_max=0x10600000, stack_top=0x7ffffd000000,
+              stack_limit=0x7ffffc800000,
+              committed=sum(v['end'] - v['start'] for v in vmas if v.get('committed')),
+              faults=7, vma_count=len(vmas), mapped=mapped, mapped_peak=mapped + 4 * PAGE)
+    mm += b''.join(pack('VmaSaved', **v) for v in vmas)
+    actions = [pack('GuestSigaction')] * (GUEST_NSIG + 1)
+    actions[2] = pack('GuestSigaction', handler=0x400080, flags=0x04000000,  # SA_RESTORER
+                      restorer=0x400090)
+    actions[13] = pack('GuestSigaction', handler=1, flags=0x04000000, restorer=0x400090)  # IGN
+    process = pack('ProcessSaved', actions=b''.join(actions), altstack_sp=0x7f0000008000,
+                   altstack_size=0x2000, clear_child_tid=0x7f0000000990,
+                   robust_list=0x7f00000009a0, rlimit_stack=8 << 20,
+                   request_fd=3, awaiting_request=1, request_control=1,
+                   exe_entry=TINY_PYTHON3, comm=b'python3',
+                   arg_start=0x7ffffcfff000, arg_end=0x7ffffcfff020, env_start=0x7ffffcfff020,
+                   env_end=0x7ffffcfff060)
+
+    # The fd table; fds 0-2 and the request channel (3) are streams, never saved.
+    pipe_bytes = b'hi!\n\0'
+    files = [
+        # The epoll first: its watches name files saved after it.
+        (dict(kind=FILE_EPOLL, flags=O_RDWR), [
+            dict(fd=4, file=1, events=EPOLLIN | EPOLLERR | EPOLLHUP, data=4),  # the pipe's read end
+            dict(fd=6, file=3, events=EPOLLIN | EPOLLET | EPOLLERR | EPOLLHUP, armed=1,
+                 data=0x1234, seen_generation=4),                                # the eventfd
+        ]),
+        (dict(kind=FILE_PIPE_READ, flags=O_RDONLY, pipe=0), []),
+        (dict(kind=FILE_PIPE_WRITE, flags=O_WRONLY | O_NONBLOCK, pipe=0), []),
+        (dict(kind=FILE_EVENTFD, flags=O_RDWR | O_NONBLOCK, count=3, generation=4), []),
+        (dict(kind=FILE_NODE, flags=O_RDONLY, pos=5, fs=FS_IMAGE, idx=10), []),  # /etc/passwd
+        (dict(kind=FILE_NODE, flags=O_RDONLY, pos=2, fs=FS_IMAGE, idx=14), []),  # /usr/bin
+        (dict(kind=FILE_NODE, flags=O_RDWR, fs=FS_DEV, idx=DEV_NULL), []),
+        (dict(kind=FILE_NODE, flags=O_RDONLY, fs=FS_DEV, idx=DEV_URANDOM), []),
+    ]
+    fds = [(4, 1, 1), (5, 2, 1), (6, 3, 1), (7, 0, 1),
+           (8, 4, 0), (9, 4, 0),  # a dup: one open file, one offset
+           (10, 6, 0), (11, 7, 1), (12, 5, 1)]
+    fd_section = pack('FilesHeader', limit=1024, n_pipes=1, n_files=len(files), n_fds=len(fds))
+    fd_section += pack('PipeSaved', ino=1000, used=len(pipe_bytes)) + pipe_bytes
+    for f, watches in files:
+        fd_section += pack('FileSaved', n_watches=len(watches), **f)
+        fd_section += b''.join(pack('WatchSaved', **w) for w in watches)
+    fd_section += b''.join(pack('FdSlotSaved', fd=fd, file=file, cloexec=cloexec)
+                           for fd, file, cloexec in fds)
+
+    threads = pack('ThreadsSaved', count=2, next_tid=5, pid=GUEST_PID)
+    # tid 3: in futex_wait(0x600200, FUTEX_WAIT_PRIVATE, 0), served again when it next runs.
+    threads += pack('ThreadImage', tid=3, in_syscall=1, fs_base=0x7f0000007f00,
+                    clear_child_tid=0x7f0000007fd0, xsave=xsave(),
+                    regs=regs(rax=202, rdi=0x600200, rsi=0x80, rcx=0x400108, r11=0x246,
+                              rsp=0x7f0000007e00, rip=SYSCALL_EXIT_RIP, rflags=0x46))
+    # tid 4: preempted in its own code, SIGINT blocked.
+    threads += pack('ThreadImage', tid=4, fs_base=0x7f000000ff00, sigmask=1 << 1,
+                    clear_child_tid=0x7f000000ffd0, xsave=xsave(),
+                    regs=regs(rax=1, rsp=0x7f000000fe00, rip=0x400110, rflags=0x202))
+
     cwd = b'/home/sandbox'
-    vfs = struct.pack('<II', 0o22, len(cwd)) + cwd
+    vfs = pack('VfsSaved', umask=0o22, cwd_length=len(cwd)) + cwd
+    # The vCPU section last: without KVM it fails, after everything else is parsed.
     return (section(SECTION_VM, vm) + section(SECTION_MM, mm) +
-            section(SECTION_PROCESS, bytes(process)) + section(SECTION_FDS, fd_section) +
-            section(SECTION_VFS, vfs) + section(SECTION_CPU, bytes(cpu)))
+            section(SECTION_PROCESS, process) + section(SECTION_FDS, fd_section) +
+            section(SECTION_THREADS, threads) + section(SECTION_VFS, vfs) +
+            section(SECTION_CPU, bytes(cpu)))
 
 
 def split_sections(payload):
     out, off = {}, 0
     while off < len(payload):
-        tag, _, length = struct.unpack_from('<IIQ', payload, off)
-        out[tag] = payload[off + 16:off + 16 + length]
-        off += 16 + length
+        h = unpack('SectionHeader', payload, off)
+        off += size('SectionHeader')
+        out[h['tag']] = payload[off:off + h['length']]
+        off += h['length']
+    assert off == len(payload)
     return out
 
 
-def snapshot_seeds(tiny, real_state):
-    image_sha = tiny[56:88]
+def retarget_files(fds):
+    """A real FDS section with its image files moved to the tiny image's /etc/passwd."""
+    fds = bytearray(fds)
+    h = unpack('FilesHeader', fds)
+    off = size('FilesHeader')
+    for _ in range(h['n_pipes']):
+        off += size('PipeSaved') + unpack('PipeSaved', fds, off)['used']
+    for _ in range(h['n_files']):
+        f = unpack('FileSaved', fds, off)
+        if f['kind'] == FILE_NODE and f['fs'] == FS_IMAGE and f['idx'] >= len(IMAGE_SPEC):
+            struct.pack_into('<I', fds, off + offset('FileSaved', 'idx'), 10)
+        off += size('FileSaved')
+        if f['kind'] == FILE_EPOLL:
+            off += f['n_watches'] * size('WatchSaved')
+    assert off + h['n_fds'] * size('FdSlotSaved') == len(fds)
+    return bytes(fds)
+
+
+def real_seeds(path):
+    """Two seeds from a state file the build made: the file as is (its header names the real
+    image, so it is refused there), and its sections rewrapped for the tiny image: image-backed
+    mappings made anonymous, the executable and image files moved to tiny entries, the RAM
+    allocator's counts cut down to a 1 MiB memory file (the target checksums the whole file for
+    every input), the vCPU section moved last."""
+    with open(path, 'rb') as f:
+        real = f.read()
+    h = unpack('SnapshotHeader', real)
+    if (h['magic'] != b'SBXSNAP\0' or h['version'] != SNAPSHOT_FORMAT_VERSION or
+            h['header_size'] != size('SnapshotHeader')):
+        raise SystemExit('%s: not a format %d snapshot; rebuild it (ninja -C build)'
+                         % (path, SNAPSHOT_FORMAT_VERSION))
+    language = h['language'].rstrip(b'\0').decode()
+    write('snapshot', 'raw-real-' + language, b'\x00' + real)
+    secs = split_sections(real[size('SnapshotHeader'):])
+    memory_size = 256 * PAGE
+    vm = unpack('VmSaved', secs[SECTION_VM])
+    free = [gpa for gpa in struct.unpack_from('<%dQ' % vm['free_count'], secs[SECTION_VM],
+                                              size('VmSaved')) if gpa < memory_size]
+    secs[SECTION_VM] = pack('VmSaved', ram_next=memory_size,
+                            data_pages=min(vm['data_pages'], 200),
+                            data_pages_peak=min(vm['data_pages_peak'], 200),
+                            table_pages=min(vm['table_pages'], 40),
+                            free_count=len(free)) + struct.pack('<%dQ' % len(free), *free)
+    mm = bytearray(secs[SECTION_MM])
+    assert (len(mm) - size('MmSaved')) % size('VmaSaved') == 0
+    for off in range(size('MmSaved'), len(mm), size('VmaSaved')):
+        struct.pack_into('<I', mm, off + offset('VmaSaved', 'backing'), VMA_ANON)
+    secs[SECTION_MM] = bytes(mm)
+    process = bytearray(secs[SECTION_PROCESS])
+    struct.pack_into('<I', process, offset('ProcessSaved', 'exe_entry'), TINY_PYTHON3)
+    secs[SECTION_PROCESS] = bytes(process)
+    secs[SECTION_FDS] = retarget_files(secs[SECTION_FDS])
+    assert (len(secs[SECTION_THREADS]) - size('ThreadsSaved')) % size('ThreadImage') == 0
+    order = [SECTION_VM, SECTION_MM, SECTION_PROCESS, SECTION_FDS, SECTION_THREADS, SECTION_VFS,
+             SECTION_CPU]
+    assert sorted(order) == sorted(secs)
+    write('snapshot', 'wrapped-real-' + language, b'\x03' + struct.pack('<Q', memory_size) +
+          b''.join(section(t, secs[t]) for t in order))
+
+
+def snapshot_seeds(real_states):
+    # fuzz-snapshot.c's image leaves its header's sha256 zero, and so names snapshots with it.
+    image_sha = b'\0' * 32
     memory_size = 64 * PAGE
-    payload = synth_payload(tiny, memory_size)
+    payload = synth_payload(memory_size)
+    secs = split_sections(payload)
+    without_cpu = payload[:-(size('SectionHeader') + CPU_STATE_SIZE)]
+    assert SECTION_CPU not in split_sections(without_cpu)
+    # Parsed up to the vCPU section (KVM_SET_SREGS fails without KVM); a valid warm-up list.
     write('snapshot', 'wrapped-synth', b'\x07' + struct.pack('<Q', memory_size) + payload)
-    write('snapshot', 'wrapped-no-warmup', b'\x01' + struct.pack('<Q', memory_size) + payload[:-5000])
+    # Every section parsed and applied, then refused for want of a vCPU section.
+    write('snapshot', 'wrapped-no-cpu', b'\x01' + struct.pack('<Q', memory_size) + without_cpu)
+    # The fd table alone (after the process section it needs); a warm-up list of junk.
+    write('snapshot', 'wrapped-fds', b'\x03' + struct.pack('<Q', memory_size) +
+          section(SECTION_PROCESS, secs[SECTION_PROCESS]) + section(SECTION_FDS, secs[SECTION_FDS]))
+    # Accepted by snapshot_source_open() whole: header, checksums, this image, language.
     write('snapshot', 'raw-synth', b'\x00' + state_file(image_sha, payload, memory_size))
     write('snapshot', 'raw-bad-checksum',
           b'\x00' + state_file(image_sha, payload[:300], memory_size, checksum=False))
-    if not real_state:
-        return
-    with open(real_state, 'rb') as f:
-        real = f.read()
-    write('snapshot', 'raw-real', b'\x00' + real)
-    memory_size = struct.unpack_from('<Q', real, 88)[0]
-    secs = split_sections(real[120:])
-    mm = bytearray(secs[SECTION_MM])
-    for off in range(80, len(mm), 56):  # image-backed mappings of the real image: anonymous
-        struct.pack_into('<I', mm, off + 48, 0)
-    secs[SECTION_MM] = bytes(mm)
-    order = [SECTION_VM, SECTION_MM, SECTION_PROCESS, SECTION_FDS, SECTION_VFS, SECTION_CPU]
-    write('snapshot', 'wrapped-real', b'\x03' + struct.pack('<Q', memory_size) +
-          b''.join(section(t, secs[t]) for t in order))
+    write('snapshot', 'raw-old-version',
+          b'\x00' + state_file(image_sha, payload[:300], memory_size, version=2))
+    for path in real_states or []:
+        real_seeds(path)
 
 
 # ---- paths (fuzz-vfs-path.c's records) --------------------------------------------------------
@@ -306,14 +610,19 @@ def vfs_seeds():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--real-state', help='a snapshot state file made by this build')
+    parser.add_argument('--real-state', action='append', metavar='STATE',
+                        help='a snapshot state file made by this build (repeatable)')
+    parser.add_argument('--check-sizes', action='store_true',
+                        help="first compare the snapshot layouts here with the C headers' (cc)")
     args = parser.parse_args()
-    tiny = image_seeds()
+    if args.check_sizes:
+        check_sizes()
+    image_seeds()
     elf_seeds()
     execute_seeds()
     exec_result_seeds()
     jsonrpc_seeds()
-    snapshot_seeds(tiny, args.real_state)
+    snapshot_seeds(args.real_state)
     vfs_seeds()
 
 

@@ -3,9 +3,9 @@
 
 run_vm() runs `sandboxd-vm run ...`, parses the one JSON object it prints and measures the wall
 time and the peak RSS of the worker (and any process it waits for). run_host() runs the host's
-/usr/bin/python3.11 -c the way the guest runs it: `env -i` plus the guest's default environment,
-the same argv, stdin and limits, in a fresh temporary directory, so outputs can be compared byte
-for byte.
+/usr/bin/python3.11 -c (language="python") or /usr/bin/node -e (language="javascript") the way
+the guest runs it: `env -i` plus the guest's default environment, the same argv, stdin and limits,
+in a fresh temporary directory, so outputs can be compared byte for byte.
 
 Exit statuses follow meson's `exitcode` protocol: 0 pass, 77 skip, anything else fail. A missing
 /dev/kvm is a skip (and a failure in CI, see .ci/run); a missing sandboxd-vm binary is a failure.
@@ -25,6 +25,37 @@ import time
 EXIT_SKIP = 77
 
 HOST_PYTHON = "/usr/bin/python3.11"
+HOST_NODE = "/usr/bin/node"
+
+# The languages of `sandboxd-vm run --language`, and how the host runs the same code the way the
+# guest's cold path does (daemon/worker/runtime.c): `python3 -c CODE ARGS...` and
+# `node -e CODE -- ARGS...` (so with node, process.argv is [execPath, ...ARGS]).
+LANGUAGES = ("python", "javascript")
+
+
+def host_argv(language, code, args=()):
+    if language == "python":
+        return [HOST_PYTHON, "-c", code, *args]
+    if language == "javascript":
+        return [HOST_NODE, "-e", code, "--", *args]
+    raise ValueError(f"unknown language {language!r}")
+
+
+def language_of(path):
+    """The language of a program file, by its extension: .py python, .js javascript."""
+    if path.endswith(".py"):
+        return "python"
+    if path.endswith(".js"):
+        return "javascript"
+    raise TestFailure(f"{path}: not a .py or .js program")
+
+
+def require_host_runtime(language):
+    """Skip (exit 77) when the host lacks the interpreter that the comparison runs need."""
+    path = HOST_PYTHON if language == "python" else HOST_NODE
+    if not os.access(path, os.X_OK):
+        skip(f"{path} is not installed on the host: nothing to compare the guest with")
+
 
 # The environment every guest program starts with when the request sets no env: the worker's
 # default_env in daemon/worker/run.c. Pinned here on purpose, so a change to it is deliberate
@@ -177,13 +208,14 @@ def _run_measured(argv, env, stdin_path, deadline_s):
     return proc.returncode, raw_out, raw_err, wall, rusage.ru_maxrss
 
 
-# Where run_vm restores Python runs from when the caller passes no snapshot= (None: boot cold).
-# test_behaviour.py --snapshot sets it, so every Python case of that file runs restored.
+# Where run_vm restores code runs from when the caller passes no snapshot= (None: boot cold).
+# test_behaviour.py --snapshot sets it, so every Python case of that file runs restored (and
+# test_javascript.py --snapshot likewise for its JavaScript runs: a snapshot is of one language).
 _default_snapshot = None
 
 
 def set_default_snapshot(path):
-    """From now on, run_vm restores Python code runs from the snapshot at path (None: cold).
+    """From now on, run_vm restores code runs from the snapshot at path (None: cold).
     Runs of --exec-host-file binaries stay cold: sandboxd-vm refuses both together."""
     global _default_snapshot
     _default_snapshot = os.path.abspath(path) if path else None
@@ -197,8 +229,8 @@ def find_snapshot(path):
     """A snapshot directory given with --snapshot: it must exist with its state and memory."""
     for name in ("state", "memory"):
         if not os.path.isfile(os.path.join(path, name)):
-            raise TestFailure(f"{path} is not a snapshot directory (no {name}; was the python_snapshot "
-                              f"target built?)")
+            raise TestFailure(f"{path} is not a snapshot directory (no {name}; was its snapshot "
+                              f"target, python_snapshot or javascript_snapshot, built?)")
     return os.path.abspath(path)
 
 
@@ -219,15 +251,16 @@ def run_vm(
     deadline_s=120,
     expect_ok=True,
     snapshot=None,
+    language="python",
 ):
-    """Run one sandbox. `env` is a dict of --env values, `stdin` bytes (passed with
-    --stdin-file). With expect_ok, sandboxd-vm must exit 0 with one well-formed JSON object.
+    """Run one sandbox of `language` (--language). `env` is a dict of --env values, `stdin` bytes
+    (passed with --stdin-file). With expect_ok, sandboxd-vm must exit 0 with one well-formed JSON object.
     snapshot: a snapshot directory to restore from (--snapshot); None: the default set with
     set_default_snapshot(); False: boot cold whatever the default. A restored run must say so
     (timing.restore_ms > 0), so a worker that silently booted cold fails the test."""
     if snapshot is None and exec_host_file is None:
         snapshot = _default_snapshot
-    argv = [vm, "run", "--language", "python"]
+    argv = [vm, "run", "--language", language]
     if snapshot:
         argv += ["--snapshot", snapshot]
     if code is not None:
@@ -294,14 +327,18 @@ class HostRun:
     stderr: bytes
 
 
-def run_host(code, *, args=(), env=None, stdin=None, timeout_s=120):
-    """Run /usr/bin/python3.11 -c CODE ARGS... as the guest would: only the guest's default
-    environment plus `env`, stdin from bytes (else /dev/null), in an empty temporary directory."""
+def run_host(code, *, args=(), env=None, stdin=None, timeout_s=120, language="python"):
+    """Run /usr/bin/python3.11 -c CODE ARGS... (or /usr/bin/node -e CODE -- ARGS...) as the guest
+    would: only the guest's default environment plus `env`, stdin from bytes (else /dev/null for
+    Python; for node an empty pipe, as in the guest, where fds 0-2 are pipes and node picks its
+    stream types by that), in an empty temporary directory."""
     process_env = dict(GUEST_ENV)
     process_env.update(env or {})
+    if stdin is None and language == "javascript":
+        stdin = b""
     with tempfile.TemporaryDirectory(prefix="sandboxd-host-") as cwd:
         proc = subprocess.run(
-            [HOST_PYTHON, "-c", code, *args],
+            host_argv(language, code, args),
             input=stdin if stdin is not None else None,
             stdin=subprocess.DEVNULL if stdin is None else None,
             capture_output=True,
@@ -446,7 +483,10 @@ class ServeWorker:
         return False
 
 
-def healthy(vm):
+HEALTHY_CODE = {"python": "print(6*7)", "javascript": "console.log(6*7)"}
+
+
+def healthy(vm, language="python"):
     """After a misbehaving guest, a plain run must still work."""
-    run = run_vm(vm, "print(6*7)", timeout_ms=10000)
+    run = run_vm(vm, HEALTHY_CODE[language], timeout_ms=10000, language=language)
     check(run.stdout == "42\n" and run.exit_code == 0, "a plain run after the previous one failed", run)

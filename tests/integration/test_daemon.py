@@ -195,15 +195,17 @@ class Daemon:
             c.close()
 
     def wait_settled(self, timeout=30, workers=None):
-        """Until nothing runs or waits and the pool holds exactly its target of ready workers."""
+        """Until nothing runs or waits and every language's pool holds exactly its target of
+        ready workers (`workers`, default the pool size); returns the Python pool."""
         workers = self.pool_size if workers is None else workers
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pool = self.stats()["pools"]["python"]
-            if (pool["busy"] == 0 and pool["queued"] == 0 and pool["starting"] == 0
+            pools = self.stats()["pools"]
+            if (all(pool["busy"] == 0 and pool["queued"] == 0 and pool["starting"] == 0
                     and pool["ready"] == workers and len(pool["workers"]) == workers
-                    and len(children(self.pid)) == workers):
-                return pool
+                    for pool in pools.values())
+                    and len(children(self.pid)) == workers * len(pools)):
+                return pools["python"]
             time.sleep(0.1)
         raise Failure("the pool did not settle", self.stats(), children(self.pid))
 
@@ -608,9 +610,10 @@ def busy_limits(ctx):
         check(answers[1]["result"]["timing"]["queue_ms"] > 200, "and says it waited", answers[1])
         check(error_code(answers[2]) == -32003, "the third is refused: busy", answers)
         data = answers[2]["error"]["data"]
-        check(data["kind"] == "busy" and data["max_queue"] == 1 and data["max_vms"] == 1, "busy data", data)
+        check(data["kind"] == "busy" and data["max_queue"] == 1 and data["max_vms"] == 2, "busy data", data)
 
-    with_daemon(run, ctx, args=["--max-vms", "1", "--max-queue", "1"], pool_size=1)
+    # One VM per language: the JavaScript pool holds the other, so Python runs one at a time.
+    with_daemon(run, ctx, args=["--max-vms", "2", "--max-queue", "1"], pool_size=1)
 
 
 # ---- robustness ---------------------------------------------------------------------------------
@@ -921,16 +924,22 @@ def info_methods(ctx):
     def run(d):
         c = d.connect()
         langs = c.call("languages")["result"]["languages"]
-        check(len(langs) == 1 and langs[0]["name"] == "python" and langs[0]["aliases"] == ["python3", "py"],
-              "languages", langs)
+        check([(l["name"], l["aliases"]) for l in langs] ==
+              [("python", ["python3", "py"]), ("javascript", ["js", "node", "nodejs"])], "languages", langs)
         check(langs[0]["runtime_version"].startswith("3.11") and langs[0]["ready"], "runtime, ready", langs)
+        node_version = subprocess.run(["/usr/bin/node", "-p", "process.versions.node"], capture_output=True,
+                                      text=True, check=True).stdout.strip()
+        check(langs[1]["runtime_version"] == node_version and langs[1]["ready"], "node's version, ready", langs)
         c.execute("print(1)")
         c.execute("print(2)")
+        m = c.call("execute", {"language": "js", "code": "console.log(6 * 7)"})
+        check(m["result"]["stdout"] == "42\n" and m["result"]["language"] == "javascript", "javascript by alias", m)
         s = c.call("stats")["result"]
         for key in ("requests", "latency_ms", "pool", "pools", "workers", "uptime_s", "connections"):
             check(key in s, f"stats.{key}", s)
         check(s["requests"]["by_language"]["python"]["ok"] == 2, "by language", s)
-        check(s["latency_ms"]["window"] == 2 and s["latency_ms"]["p50"] > 0, "latency", s)
+        check(s["requests"]["by_language"]["javascript"]["ok"] == 1, "by language: javascript", s)
+        check(s["latency_ms"]["window"] == 3 and s["latency_ms"]["p50"] > 0, "latency", s)
         check({"ready", "starting", "busy", "queued"} <= set(s["pool"]), "pool sizes", s)
         h = c.call("health")["result"]
         check(h["status"] == "ok", "health", h)

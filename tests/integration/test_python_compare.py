@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Run one program of tests/programs/python/ in a sandboxd-vm guest and with the host's
-/usr/bin/python3.11 -c, with the same argv, environment and stdin, and compare stdout, stderr and
-the exit code byte for byte (the guest's output arrives as JSON strings, so the host's bytes are
+"""Run one program of tests/programs/python/ or tests/programs/javascript/ in a sandboxd-vm guest
+and on the host, with the same argv, environment and stdin, and compare stdout, stderr and the
+exit code byte for byte (the guest's output arrives as JSON strings, so the host's bytes are
 decoded the same way: UTF-8, invalid sequences replaced).
 
-    test_python_compare.py [--vm PATH] [--snapshot DIR] PROGRAM.py
-    test_python_compare.py --check-registered DIR NAME...
+    test_python_compare.py [--vm PATH] [--snapshot DIR] PROGRAM.py|PROGRAM.js...
+    test_python_compare.py --check-registered DIR [--language python|javascript] NAME...
 
-Beside PROGRAM.py, optional files give the run its inputs:
+The extension picks the language: PROGRAM.py runs as `sandboxd-vm run --language python` and on
+the host as `/usr/bin/python3.11 -c CODE ARGS...`; PROGRAM.js as `sandboxd-vm run --language
+javascript` and on the host as `/usr/bin/node -e CODE -- ARGS...` (process.argv is then
+[execPath, ...ARGS]: programs print process.argv.slice(1)). --language, if given, must agree.
+
+Beside PROGRAM.py (PROGRAM.js), optional files give the run its inputs:
     PROGRAM.stdin   bytes for stdin (else stdin is empty)
-    PROGRAM.args    one argument per line, UTF-8 (sys.argv[1:])
+    PROGRAM.args    one argument per line, UTF-8 (sys.argv[1:], process.argv.slice(1))
     PROGRAM.env     KEY=VALUE per line, added to the guest's default environment
 
 With --snapshot DIR the guest is restored from that snapshot (`sandboxd-vm run --snapshot DIR`,
@@ -19,8 +24,8 @@ a pre-warmed runner: DESIGN.md §6) instead of booting cold; the output must be 
 The program runs twice on the host first: if those two runs differ, the program is not
 deterministic and the test fails as the program's fault, before the guest runs.
 
---check-registered checks that the programs in DIR are exactly the NAMEs registered in
-tests/meson.build, so a new program cannot be forgotten there.
+--check-registered checks that the programs in DIR (*.py, or *.js with --language javascript) are
+exactly the NAMEs registered in tests/meson.build, so a new program cannot be forgotten there.
 """
 
 import argparse
@@ -36,9 +41,11 @@ TIMEOUT_MS = 60000
 MEMORY_MB = 512
 MAX_OUTPUT_BYTES = 8 << 20
 
+EXTENSIONS = {"python": ".py", "javascript": ".js"}
+
 
 def read_inputs(program):
-    base = program[: -len(".py")]
+    base = os.path.splitext(program)[0]
     stdin = None
     args = []
     env = {}
@@ -76,13 +83,14 @@ def diff(label, expected, actual, sides=("host", "guest")):
     return f"{label} differs ({sides[0]} {len(expected)} chars, {sides[1]} {len(actual)} chars):\n{shown}"
 
 
-def compare(vm, program, snapshot=None):
+def compare(vm, program, snapshot=None, language=None):
+    language = language or sandbox.language_of(program)
     with open(program, encoding="utf-8") as f:
         code = f.read()
     stdin, args, env = read_inputs(program)
 
-    first = sandbox.run_host(code, args=args, env=env, stdin=stdin)
-    second = sandbox.run_host(code, args=args, env=env, stdin=stdin)
+    first = sandbox.run_host(code, args=args, env=env, stdin=stdin, language=language)
+    second = sandbox.run_host(code, args=args, env=env, stdin=stdin, language=language)
     if (first.returncode, first.stdout, first.stderr) != (second.returncode, second.stdout, second.stderr):
         runs = ("host run 1", "host run 2")
         raise sandbox.TestFailure(
@@ -103,6 +111,7 @@ def compare(vm, program, snapshot=None):
         memory_mb=MEMORY_MB,
         max_output_bytes=MAX_OUTPUT_BYTES,
         snapshot=snapshot or False,
+        language=language,
     )
     problems = []
     for flag in ("timed_out", "memory_limit_hit", "truncated"):
@@ -133,8 +142,9 @@ def compare(vm, program, snapshot=None):
     )
 
 
-def check_registered(directory, names):
-    present = sorted(f[: -len(".py")] for f in os.listdir(directory) if f.endswith(".py"))
+def check_registered(directory, names, language="python"):
+    ext = EXTENSIONS[language]
+    present = sorted(f[: -len(ext)] for f in os.listdir(directory) if f.endswith(ext))
     registered = sorted(names)
     missing = sorted(set(present) - set(registered))
     extra = sorted(set(registered) - set(present))
@@ -142,7 +152,7 @@ def check_registered(directory, names):
     sandbox.check(not extra, f"registered in tests/meson.build but missing: {extra}")
     sidecars = [
         f for f in os.listdir(directory)
-        if not f.endswith(".py") and f.rsplit(".", 1)[0] not in present
+        if not f.endswith(ext) and f.rsplit(".", 1)[0] not in present
     ]
     sandbox.check(not sidecars, f"input files without a program: {sorted(sidecars)}")
     print(f"ok: {len(present)} programs registered")
@@ -153,18 +163,27 @@ def main():
     parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
     parser.add_argument("--snapshot", metavar="DIR", help="restore the guest from this snapshot")
     parser.add_argument("--check-registered", metavar="DIR")
+    parser.add_argument("--language", choices=sandbox.LANGUAGES,
+                        help="the programs' language (default: by extension; python for --check-registered)")
     parser.add_argument("programs", nargs="+")
     opts = parser.parse_args()
     try:
         if opts.check_registered:
-            check_registered(opts.check_registered, opts.programs)
+            check_registered(opts.check_registered, opts.programs, opts.language or "python")
             return 0
+        languages = {}
+        for program in opts.programs:
+            languages[program] = sandbox.language_of(program)
+            if opts.language and languages[program] != opts.language:
+                parser.error(f"{program} is not a {opts.language} program")
         sandbox.require_kvm()
+        for language in sorted(set(languages.values())):
+            sandbox.require_host_runtime(language)
         vm = sandbox.find_vm(opts.vm)
         snapshot = sandbox.find_snapshot(opts.snapshot) if opts.snapshot else None
         for program in opts.programs:
             print(f"# {os.path.basename(program)}" + (f" (restored from {snapshot})" if snapshot else ""))
-            compare(vm, program, snapshot)
+            compare(vm, program, snapshot, languages[program])
     except sandbox.TestFailure as e:
         print(f"FAIL: {e}", flush=True)
         return 1

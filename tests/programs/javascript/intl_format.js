@@ -1,0 +1,35 @@
+// Intl with a fixed locale (en-US) and time zone (UTC): numbers, currencies, dates, plurals,
+// relative times, lists, collation, segmentation; and locale-aware string methods.
+const d = new Date(Date.UTC(2024, 2, 9, 17, 5, 9, 123));
+const nf = (opts, v) => new Intl.NumberFormat('en-US', opts).format(v);
+console.log(nf({}, 1234567.891), nf({ style: 'currency', currency: 'USD' }, -1234.5), nf({ style: 'currency', currency: 'EUR', currencyDisplay: 'name' }, 2));
+console.log(nf({ style: 'percent', maximumFractionDigits: 1 }, 0.12345), nf({ notation: 'compact' }, 1234567), nf({ notation: 'scientific' }, 123456));
+console.log(nf({ notation: 'engineering' }, 0.000123), nf({ style: 'unit', unit: 'kilometer-per-hour', unitDisplay: 'long' }, 88), nf({ minimumIntegerDigits: 4 }, 7));
+console.log(nf({ signDisplay: 'always' }, 0), nf({ maximumSignificantDigits: 3 }, 98765.4321), nf({ useGrouping: false }, 1e9), nf({}, 12345678901234567890n));
+console.log(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'JPY' }).formatToParts(1e6).map((p) => p.type).join(','));
+console.log(nf({ roundingMode: 'floor', maximumFractionDigits: 0 }, 2.9), new Intl.NumberFormat('en-US').formatRange ? new Intl.NumberFormat('en-US').formatRange(3, 5) : 'n/a');
+const df = (opts) => new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', ...opts }).format(d);
+console.log(df({}), '|', df({ dateStyle: 'full', timeStyle: 'long' }), '|', df({ dateStyle: 'medium' }), '|', df({ timeStyle: 'short' }));
+console.log(df({ weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }), '|', df({ hour: '2-digit', minute: '2-digit', hour12: false }));
+console.log(df({ era: 'short', year: 'numeric' }), '|', df({ month: 'narrow' }), '|', df({ fractionalSecondDigits: 3, second: 'numeric' }), '|', df({ dayPeriod: 'long', hour: 'numeric' }));
+console.log(new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'short' }).formatRange(d, new Date(d.getTime() + 86400000 * 40)));
+console.log(new Intl.DateTimeFormat('en-US', { timeZone: 'UTC' }).resolvedOptions());
+console.log(d.toLocaleString('en-US', { timeZone: 'UTC' }), '|', d.toLocaleDateString('en-US', { timeZone: 'UTC' }), '|', d.toLocaleTimeString('en-US', { timeZone: 'UTC' }));
+console.log((1234.5).toLocaleString('en-US'), (0.5).toLocaleString('en-US', { style: 'percent' }));
+const pr = new Intl.PluralRules('en-US');
+const ord = new Intl.PluralRules('en-US', { type: 'ordinal' });
+console.log([0, 1, 2, 5].map((n) => pr.select(n)), [1, 2, 3, 4, 11, 21, 22, 103].map((n) => n + { one: 'st', two: 'nd', few: 'rd', other: 'th' }[ord.select(n)]));
+const rtf = new Intl.RelativeTimeFormat('en-US', { numeric: 'auto' });
+console.log(rtf.format(-1, 'day'), '|', rtf.format(2, 'week'), '|', rtf.format(0, 'year'), '|', new Intl.RelativeTimeFormat('en-US', { style: 'short' }).format(-3, 'month'));
+console.log(new Intl.ListFormat('en-US', { type: 'conjunction' }).format(['red', 'green', 'blue']), '|', new Intl.ListFormat('en-US', { type: 'disjunction' }).format(['tea', 'coffee']));
+const names = ['zebra', 'Äpfel', 'apple', 'Zoo', 'éclair', 'eclair', 'item10', 'item2', 'a-b', 'ab'];
+console.log([...names].sort(new Intl.Collator('en-US').compare));
+console.log([...names].sort(new Intl.Collator('en-US', { numeric: true, sensitivity: 'base' }).compare));
+console.log(names.map((s) => 'apple'.localeCompare(s, 'en-US')).join(','));
+const seg = new Intl.Segmenter('en-US', { granularity: 'word' });
+console.log([...seg.segment("Don't stop—believin'! 42 times.")].filter((s) => s.isWordLike).map((s) => s.segment));
+console.log([...new Intl.Segmenter('en-US', { granularity: 'grapheme' }).segment('e\u0301👨‍👩‍👧🇺🇸')].length);
+console.log(new Intl.DisplayNames('en-US', { type: 'region' }).of('DE'), new Intl.DisplayNames('en-US', { type: 'language' }).of('fr-CA'), new Intl.DisplayNames('en-US', { type: 'currency' }).of('JPY'));
+console.log(Intl.getCanonicalLocales(['EN-us', 'zh-hant-tw']), new Intl.Locale('en-Latn-US-u-ca-gregory').maximize().toString());
+console.log('İstanbul'.toLocaleLowerCase('en-US'), 'straße'.toLocaleUpperCase('en-US'), 'ﬀ'.normalize('NFKC'));
+console.log(Intl.supportedValuesOf ? Intl.supportedValuesOf('calendar').includes('gregory') : 'n/a', typeof process.versions.icu, typeof process.versions.unicode);

@@ -1,0 +1,21 @@
+// process and os facts that are the same on every Linux x64 host with this node binary.
+const os = require('os');
+console.log(process.platform, process.arch, process.version, process.release.name, process.versions.node === process.version.slice(1));
+console.log(typeof process.pid, typeof process.ppid, process.pid > 0, typeof process.hrtime.bigint(), Array.isArray(process.hrtime()));
+console.log(Object.keys(process.memoryUsage()).sort(), process.memoryUsage().heapUsed > 0, process.uptime() >= 0);
+console.log(os.EOL === '\n', os.platform(), os.type(), os.endianness(), os.arch(), os.tmpdir(), os.homedir(), os.devNull);
+console.log(typeof os.hostname(), os.cpus().length >= 1, os.totalmem() > 0, os.freemem() > 0, typeof os.release(), os.availableParallelism() >= 1);
+console.log(os.constants.signals.SIGTERM, os.constants.errno.ENOENT, os.constants.priority.PRIORITY_LOW);
+console.log(typeof process.getuid(), typeof process.umask(), process.config.variables.host_arch, typeof process.features);
+console.log(process.cwd() === process.env.PWD || 'PWD unset', require('path').isAbsolute(process.cwd()), process.title.length > 0);
+console.log(process.stdout.isTTY, process.stdin.isTTY, process.stderr.isTTY, process.stdout.writable, process.stdout.fd, process.stderr.fd);
+console.log(typeof process.emitWarning, process.argv.length, process.execArgv[0], process.exitCode, process.allowedNodeEnvironmentFlags.has('--max-old-space-size'));
+console.log(typeof process.resourceUsage().maxRSS, typeof process.cpuUsage().user, process.report ? 'report' : 'no report', typeof process.constrainedMemory);
+const t0 = process.hrtime();
+let x = 0;
+for (let i = 0; i < 1e6; i++) x += i;
+const [s, ns] = process.hrtime(t0);
+console.log('hrtime diff', s >= 0 && ns >= 0, x);
+console.log(require('module').builtinModules.includes('fs'), require('module').builtinModules.length > 50);
+process.emitWarning = () => {};
+console.log(Object.keys(process.binding ? {} : {}).length, globalThis === global, typeof require.resolve, require.main, typeof module.exports, typeof __filename);
