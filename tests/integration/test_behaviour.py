@@ -16,7 +16,6 @@ static guest programs can't be (--snapshot excludes --exec-host-file), so their 
 Exit status: 0 pass, 1 fail, 77 skip (no /dev/kvm, or a guest program could not be built).
 """
 
-import argparse
 import json
 import os
 import signal
@@ -26,30 +25,14 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
 import sandbox  # noqa: E402
 from sandbox import check, run_host, run_vm  # noqa: E402
 
-CASES = {}
-
-
-class Case:
-    def __init__(self, func, timeout, serial, cold_only):
-        self.func = func
-        self.timeout = timeout
-        self.serial = serial
-        self.cold_only = cold_only
-
-
-def case(timeout=60, serial=False, cold_only=False):
-    """Register a case. serial: it measures time or memory, or loads the machine, so meson must
-    not run it beside other tests. cold_only: it runs static guest programs, which can't be
-    restored from a snapshot, so it has no snap- twin."""
-
-    def register(func):
-        CASES[func.__name__] = Case(func, timeout, serial, cold_only)
-        return func
-
-    return register
+# cold_only: the case runs static guest programs (or JavaScript), which can't be restored from
+# the Python snapshot, so it has no snap- twin.
+CASES = cases.Cases()
+case = CASES.case
 
 
 class Context:
@@ -1138,34 +1121,13 @@ def proc_node(ctx):
     check(seen["loadavg"] == [0, 0, 0], f"os.loadavg() is {seen['loadavg']}", run)
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--list", action="store_true", help="list the cases for tests/meson.build")
-    parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
-    parser.add_argument("--guest-dir", default=os.environ.get("SANDBOXD_GUEST_DIR"))
-    parser.add_argument("--snapshot", metavar="DIR", help="restore every Python run from this snapshot")
-    parser.add_argument("case", nargs="?")
-    opts = parser.parse_args()
-    if opts.list:
-        for name, c in CASES.items():
-            print(name, "serial" if c.serial else "parallel", c.timeout, "cold" if c.cold_only else "both")
-        return 0
-    if opts.case not in CASES:
-        parser.error(f"unknown case {opts.case!r}; --list shows them")
-    try:
-        sandbox.require_kvm()
-        snapshot = None
-        if opts.snapshot:
-            if CASES[opts.case].cold_only:
-                parser.error(f"{opts.case} runs static guest programs, which --snapshot excludes")
-            snapshot = sandbox.find_snapshot(opts.snapshot)
-            sandbox.set_default_snapshot(snapshot)
-        ctx = Context(sandbox.find_vm(opts.vm), opts.guest_dir, snapshot)
-        CASES[opts.case].func(ctx)
-    except sandbox.TestFailure as e:
-        print(f"FAIL: {e}", flush=True)
-        return 1
-    print("ok")
-    return 0
+    return CASES.main(
+        __doc__,
+        add_options=lambda parser: parser.add_argument("--guest-dir", default=os.environ.get("SANDBOXD_GUEST_DIR")),
+        snapshot_help="restore every Python run from this snapshot",
+        cold_only_error="runs static guest programs, which --snapshot excludes",
+        context=lambda opts, vm, snapshot: Context(vm, opts.guest_dir, snapshot),
+    )
 
 
 if __name__ == "__main__":

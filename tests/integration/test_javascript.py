@@ -19,7 +19,6 @@ main_module_like_node_e, and `node --version`.
 Exit status: 0 pass, 1 fail, 77 skip (no /dev/kvm).
 """
 
-import argparse
 import base64
 import hashlib
 import json
@@ -30,30 +29,13 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
 import sandbox  # noqa: E402
 from sandbox import check  # noqa: E402
 
 LANGUAGE = "javascript"
-CASES = {}
-
-
-class Case:
-    def __init__(self, func, timeout, serial, cold_only):
-        self.func = func
-        self.timeout = timeout
-        self.serial = serial
-        self.cold_only = cold_only
-
-
-def case(timeout=60, serial=False, cold_only=False):
-    """Register a case. serial: it measures time or memory, or loads the machine, so meson must
-    not run it beside other tests. cold_only: no js-snap- twin."""
-
-    def register(func):
-        CASES[func.__name__] = Case(func, timeout, serial, cold_only)
-        return func
-
-    return register
+CASES = cases.Cases()  # cold_only: no js-snap- twin
+case = CASES.case
 
 
 class Context:
@@ -847,33 +829,12 @@ def healthy_after_misbehaviour(ctx):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--list", action="store_true", help="list the cases for tests/meson.build")
-    parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
-    parser.add_argument("--snapshot", metavar="DIR", help="restore every run from this JavaScript snapshot")
-    parser.add_argument("case", nargs="?")
-    opts = parser.parse_args()
-    if opts.list:
-        for name, c in CASES.items():
-            print(name, "serial" if c.serial else "parallel", c.timeout, "cold" if c.cold_only else "both")
-        return 0
-    if opts.case not in CASES:
-        parser.error(f"unknown case {opts.case!r}; --list shows them")
-    try:
-        sandbox.require_kvm()
-        snapshot = None
-        if opts.snapshot:
-            if CASES[opts.case].cold_only:
-                parser.error(f"{opts.case} runs cold only")
-            snapshot = sandbox.find_snapshot(opts.snapshot)
-            sandbox.set_default_snapshot(snapshot)
-        ctx = Context(sandbox.find_vm(opts.vm), snapshot)
-        CASES[opts.case].func(ctx)
-    except sandbox.TestFailure as e:
-        print(f"FAIL: {e}", flush=True)
-        return 1
-    print("ok")
-    return 0
+    return CASES.main(
+        __doc__,
+        snapshot_help="restore every run from this JavaScript snapshot",
+        cold_only_error="runs cold only",
+        context=lambda opts, vm, snapshot: Context(vm, snapshot),
+    )
 
 
 if __name__ == "__main__":

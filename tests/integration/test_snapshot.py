@@ -14,7 +14,6 @@ python_snapshot target; cases that damage a snapshot work on copies in a tempora
 Exit status: 0 pass, 1 fail, 77 skip (no /dev/kvm).
 """
 
-import argparse
 import hashlib
 import json
 import os
@@ -27,10 +26,13 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
 import sandbox  # noqa: E402
 from sandbox import check, run_vm  # noqa: E402
 
-CASES = {}
+# The snapshot (--snapshot, required) is what the cases test: no twins, no default for run_vm.
+CASES = cases.Cases(twins=False)
+case = CASES.case
 
 # daemon/kernel/snapshot.h: SnapshotHeader, little-endian, no padding.
 HEADER = struct.Struct("<8sII32s32sQQQ16sII")
@@ -41,21 +43,6 @@ HEADER_LANGUAGE_OFFSET = 8 + 4 + 4 + 32 + 32 + 8 + 8 + 8
 WARMUP_HEADER = struct.Struct("<8sII32s")
 PREFAULT_WRITE = 1
 USER_MAX = 0x7FFFFE000000
-
-
-class Case:
-    def __init__(self, func, timeout, serial):
-        self.func = func
-        self.timeout = timeout
-        self.serial = serial
-
-
-def case(timeout=60, serial=False):
-    def register(func):
-        CASES[func.__name__] = Case(func, timeout, serial)
-        return func
-
-    return register
 
 
 class Context:
@@ -883,29 +870,11 @@ def warmup_list_corrupt(ctx):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--list", action="store_true", help="list the cases for tests/meson.build")
-    parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
-    parser.add_argument("--snapshot", metavar="DIR", help="the python snapshot (the python_snapshot target)")
-    parser.add_argument("case", nargs="?")
-    opts = parser.parse_args()
-    if opts.list:
-        for name, c in CASES.items():
-            print(name, "serial" if c.serial else "parallel", c.timeout)
-        return 0
-    if opts.case not in CASES:
-        parser.error(f"unknown case {opts.case!r}; --list shows them")
-    if not opts.snapshot:
-        parser.error("--snapshot DIR is required")
-    try:
-        sandbox.require_kvm()
-        ctx = Context(sandbox.find_vm(opts.vm), sandbox.find_snapshot(opts.snapshot))
-        CASES[opts.case].func(ctx)
-    except sandbox.TestFailure as e:
-        print(f"FAIL: {e}", flush=True)
-        return 1
-    print("ok")
-    return 0
+    return CASES.main(
+        __doc__,
+        snapshot_help="the python snapshot (the python_snapshot target)",
+        context=lambda opts, vm, snapshot: Context(vm, snapshot),
+    )
 
 
 if __name__ == "__main__":

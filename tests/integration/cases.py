@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: MIT
+"""The case registry and command line of the drivers that run sandboxd-vm themselves, one case
+per invocation (test_behaviour.py, test_javascript.py, test_snapshot.py):
+
+    DRIVER --list
+    DRIVER [--vm PATH] [DRIVER'S OPTIONS] [--snapshot DIR] CASE
+
+A driver makes one Cases, registers its cases with its case() decorator and ends with
+`sys.exit(CASES.main(__doc__, ...))`, giving only what is its own: its extra options, how it
+builds the context its cases get, and what --snapshot means to it.
+
+--list prints one line per case, in registration order, that tests/meson.build parses:
+"NAME serial|parallel TIMEOUT_S cold|both" when the driver's cases have snapshot twins (a "both"
+case is registered again, restored from a snapshot), "NAME serial|parallel TIMEOUT_S" otherwise.
+
+Running a case: 0 and "ok" when it passes, 1 and "FAIL: ..." when a check fails (TestFailure),
+77 when it skips (no /dev/kvm, see sandbox.require_kvm), 2 for a bad command line.
+"""
+
+import argparse
+import dataclasses
+
+import sandbox
+
+
+@dataclasses.dataclass
+class Case:
+    func: object
+    timeout: int
+    serial: bool
+    cold_only: bool = False
+
+
+class Cases:
+    """A driver's cases by name. twins: its cases are also run restored from a snapshot given with
+    --snapshot, which becomes the default of every run_vm (sandbox.set_default_snapshot), unless
+    they are cold_only; --list then says which. Without twins the driver's --snapshot is required
+    and is only handed to its context (the snapshot is what its cases test)."""
+
+    def __init__(self, twins=True):
+        self.twins = twins
+        self._cases = {}
+
+    def case(self, timeout=60, serial=False, cold_only=False):
+        """Register a case. serial: it measures time or memory, or loads the machine, so meson
+        must not run it beside other tests. cold_only: it has no snapshot twin."""
+        if cold_only and not self.twins:
+            raise ValueError("cold_only is for drivers whose cases have snapshot twins")
+
+        def register(func):
+            self._cases[func.__name__] = Case(func, timeout, serial, cold_only)
+            return func
+
+        return register
+
+    def __contains__(self, name):
+        return name in self._cases
+
+    def __getitem__(self, name):
+        return self._cases[name]
+
+    def list_lines(self):
+        for name, c in self._cases.items():
+            fields = [name, "serial" if c.serial else "parallel", str(c.timeout)]
+            if self.twins:
+                fields.append("cold" if c.cold_only else "both")
+            yield " ".join(fields)
+
+    def main(self, doc, *, context, snapshot_help, add_options=None, cold_only_error=None):
+        """The driver's main(); returns its exit status.
+
+        doc: the driver's docstring (its first line is the --help description).
+        context(opts, vm, snapshot): the object every case function is called with; vm is the
+            sandboxd-vm path, snapshot the --snapshot directory checked (None if not given).
+        snapshot_help: the help text of --snapshot.
+        add_options(parser): adds the driver's own options (they come between --vm and --snapshot).
+        cold_only_error: with twins, the end of the usage error for --snapshot with a cold_only
+            case ("NAME <cold_only_error>")."""
+        parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+        parser.add_argument("--list", action="store_true", help="list the cases for tests/meson.build")
+        parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
+        if add_options:
+            add_options(parser)
+        parser.add_argument("--snapshot", metavar="DIR", help=snapshot_help)
+        parser.add_argument("case", nargs="?")
+        opts = parser.parse_args()
+        if opts.list:
+            for line in self.list_lines():
+                print(line)
+            return 0
+        if opts.case not in self:
+            parser.error(f"unknown case {opts.case!r}; --list shows them")
+        if not self.twins and not opts.snapshot:
+            parser.error("--snapshot DIR is required")
+        try:
+            sandbox.require_kvm()
+            if self.twins:
+                snapshot = None
+                if opts.snapshot:
+                    if self[opts.case].cold_only:
+                        parser.error(f"{opts.case} {cold_only_error}")
+                    snapshot = sandbox.find_snapshot(opts.snapshot)
+                    sandbox.set_default_snapshot(snapshot)
+                vm = sandbox.find_vm(opts.vm)
+            else:
+                vm = sandbox.find_vm(opts.vm)
+                snapshot = sandbox.find_snapshot(opts.snapshot)
+            self[opts.case].func(context(opts, vm, snapshot))
+        except sandbox.TestFailure as e:
+            print(f"FAIL: {e}", flush=True)
+            return 1
+        print("ok")
+        return 0
