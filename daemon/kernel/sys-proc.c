@@ -384,8 +384,51 @@ static int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
         return do_sleep(p, clock, a->a[1] & TIMER_ABSTIME, a->a[2]);
 }
 
-/* futex with one thread: a wake finds nobody; a wait either fails at once (value changed) or
- * would sleep until its timeout, since nothing else can wake it. */
+/* FUTEX_WAKE_OP: *uaddr2 = *uaddr2 OP oparg, then wake up to nr_wake waiters of uaddr and, if
+ * the old value passes the comparison, up to nr_wake2 of uaddr2. The program's threads are
+ * stopped while the host serves it, so the update is atomic. */
+static int64_t futex_wake_op(Process *p, uint64_t uaddr, int nr_wake, uint64_t uaddr2, int nr_wake2,
+                             uint32_t encoded) {
+        int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+        int32_t oparg = (int32_t)(encoded << 8) >> 20, cmparg = (int32_t)(encoded << 20) >> 20;
+        uint32_t old, new;
+        bool pass;
+        int r, woken;
+
+        if (encoded & (FUTEX_OP_OPARG_SHIFT << 28)) {
+                if (oparg < 0 || oparg > 31)
+                        return -EINVAL;
+                oparg = (int32_t)(1u << oparg);
+        }
+        r = copy_from_user(&p->mm, &old, uaddr2, sizeof(old));
+        if (r < 0)
+                return r;
+        switch (op) {
+        case FUTEX_OP_SET:  new = (uint32_t)oparg; break;
+        case FUTEX_OP_ADD:  new = old + (uint32_t)oparg; break;
+        case FUTEX_OP_OR:   new = old | (uint32_t)oparg; break;
+        case FUTEX_OP_ANDN: new = old & ~(uint32_t)oparg; break;
+        case FUTEX_OP_XOR:  new = old ^ (uint32_t)oparg; break;
+        default: return -ENOSYS;
+        }
+        switch (cmp) {
+        case FUTEX_OP_CMP_EQ: pass = (int32_t)old == cmparg; break;
+        case FUTEX_OP_CMP_NE: pass = (int32_t)old != cmparg; break;
+        case FUTEX_OP_CMP_LT: pass = (int32_t)old < cmparg; break;
+        case FUTEX_OP_CMP_LE: pass = (int32_t)old <= cmparg; break;
+        case FUTEX_OP_CMP_GT: pass = (int32_t)old > cmparg; break;
+        case FUTEX_OP_CMP_GE: pass = (int32_t)old >= cmparg; break;
+        default: return -ENOSYS;
+        }
+        r = copy_to_user(&p->mm, uaddr2, &new, sizeof(new));
+        if (r < 0)
+                return r;
+        woken = thread_futex_wake(p, uaddr, nr_wake, FUTEX_BITSET_MATCH_ANY);
+        if (pass)
+                woken += thread_futex_wake(p, uaddr2, nr_wake2, FUTEX_BITSET_MATCH_ANY);
+        return woken;
+}
+
 /* futex over the program's threads (thread.c). With one thread a wait can only time out. */
 static int64_t sys_futex(Process *p, const SyscallArgs *a) {
         int op = (int)a->a[1] & FUTEX_CMD_MASK;
@@ -401,11 +444,23 @@ static int64_t sys_futex(Process *p, const SyscallArgs *a) {
         case FUTEX_WAKE:
                 return thread_futex_wake(p, a->a[0], (int)MIN(a->a[2], (uint64_t)INT32_MAX),
                                          bitset);
-        case FUTEX_REQUEUE:
         case FUTEX_CMP_REQUEUE:
+                r = copy_from_user(&p->mm, &value, a->a[0], sizeof(value));
+                if (r < 0)
+                        return r;
+                if (value != (uint32_t)a->a[5])
+                        return -EAGAIN;
+                _fallthrough_;
+        case FUTEX_REQUEUE:
+                /* val2, the most to move, comes in the timeout's register. */
+                if ((int)a->a[2] < 0 || (int)a->a[3] < 0 || (a->a[0] & 3) || (a->a[4] & 3))
+                        return -EINVAL;
+                return thread_futex_requeue(p, a->a[0], (int)a->a[2], a->a[4], (int)a->a[3]);
         case FUTEX_WAKE_OP:
-                /* glibc 2.36's locks and condition variables don't use these. */
-                return -ENOSYS;
+                if ((int)a->a[2] < 0 || (int)a->a[3] < 0 || (a->a[4] & 3))
+                        return -EINVAL;
+                return futex_wake_op(p, a->a[0], (int)a->a[2], a->a[4], (int)a->a[3],
+                                     (uint32_t)a->a[5]);
         case FUTEX_WAIT_BITSET:
                 bitset = (uint32_t)a->a[5];
                 if (bitset == 0)

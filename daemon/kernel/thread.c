@@ -223,7 +223,7 @@ static Thread *pick_next(Process *p) {
         }
 }
 
-static void wake(Thread *t) {
+static void wake_thread(Thread *t) {
         if (t->state != THREAD_WAITING)
                 return;
         t->state = THREAD_RUNNABLE;
@@ -255,7 +255,7 @@ void threads_wake_io(Process *p) {
         for (unsigned i = 0; i < p->threads->n; i++) {
                 Thread *t = p->threads->list[i];
                 if (t->state == THREAD_WAITING && t->io)
-                        wake(t);
+                        wake_thread(t);
         }
 }
 
@@ -279,11 +279,31 @@ int thread_futex_wake(Process *p, uint64_t uaddr, int count, uint32_t bitset) {
                 if (t->state == THREAD_WAITING && t->on_futex && t->futex_addr == uaddr &&
                     (t->futex_bitset & bitset)) {
                         t->on_futex = false;
-                        wake(t);
+                        wake_thread(t);
                         woken++;
                 }
         }
         return woken;
+}
+
+int thread_futex_requeue(Process *p, uint64_t uaddr, int wake, uint64_t uaddr2, int requeue) {
+        int woken = 0, moved = 0;
+
+        for (unsigned i = 0; i < p->threads->n; i++) {
+                Thread *t = p->threads->list[(p->threads->current + i) % p->threads->n];
+                if (t->state != THREAD_WAITING || !t->on_futex || t->futex_addr != uaddr)
+                        continue;
+                if (woken < wake) {
+                        t->on_futex = false;
+                        wake_thread(t);
+                        woken++;
+                } else if (moved < requeue) {
+                        t->futex_addr = uaddr2;
+                        moved++;
+                } else
+                        break;
+        }
+        return woken + moved;
 }
 
 void thread_yield(Process *p) {

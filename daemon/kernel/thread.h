@@ -51,6 +51,9 @@ void threads_wake_io(Process *p);
 /* futex WAIT and WAKE over the threads (bitset FUTEX_BITSET_MATCH_ANY for the plain ops). */
 int thread_futex_wait(Process *p, uint64_t uaddr, uint32_t bitset, uint64_t deadline_ns);
 int thread_futex_wake(Process *p, uint64_t uaddr, int count, uint32_t bitset);
+/* FUTEX_(CMP_)REQUEUE: wakes up to `wake` waiters of uaddr and moves up to `requeue` more to wait
+ * on uaddr2. Returns how many were woken or moved. */
+int thread_futex_requeue(Process *p, uint64_t uaddr, int wake, uint64_t uaddr2, int requeue);
 
 /* Runs the program's threads until the process ends (process_run's loop). */
 int threads_run(Process *p);

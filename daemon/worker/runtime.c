@@ -32,9 +32,13 @@ static const Runtime runtimes[_EXEC_LANGUAGE_MAX] = {
                 /* --single-threaded: V8 does its compiling and garbage collection on the
                  * main thread. The VM has one vCPU, so background work only ever ran when
                  * the main thread blocked or was preempted (the main thread then waited for
-                 * it); done in place it costs no thread switches. VM modules run the
-                 * programs that are ES modules (node_runner.js). */
+                 * it); done in place it costs no thread switches. --no-memory-reducer: the
+                 * reducer's delayed task, due long before a restore, ran a full garbage
+                 * collection at the end of every request (20 ms) to give back memory of a VM
+                 * about to be thrown away. VM modules run the programs that are ES modules
+                 * (node_runner.js). */
                 .runner_argv = (const char *const[]){"node", "--single-threaded",
+                                                     "--no-memory-reducer",
                                                      "--experimental-vm-modules",
                                                      RUNNER_DIR "/node_runner.js", NULL},
                 .control_channel = true,
