@@ -105,6 +105,22 @@ def print_42(ctx):
 
 
 @case()
+def syscalls_of_a_print(ctx):
+    """What console.log(1) costs in syscalls, the VM's currency. Restored: read the request,
+    write the output, end through the control channel; nothing of node's start or teardown, no
+    garbage collection after the program (V8's memory reducer once ran one on every request).
+    Cold: node's whole start, within bounds."""
+    r = run(ctx, "console.log(1)")
+    check(r.stdout == "1\n" and r.exit_code == 0, "console.log(1) failed", r)
+    syscalls = r.usage.get("syscalls")
+    if ctx.snapshot:
+        check(syscalls <= 6, f"a restored console.log(1) made {syscalls} syscalls (3 expected)", r)
+    else:
+        check(100 <= syscalls <= 2000, f"a cold console.log(1) made {syscalls} syscalls", r)
+    check(r.usage.get("unimplemented_syscalls") == 0, "unimplemented syscalls", r)
+
+
+@case()
 def result_fields(ctx):
     """language is javascript; runtime_version is the guest's node version (the host's, when the
     host has node: the image is built from the host's packages); timing and usage are sane."""
