@@ -95,10 +95,14 @@ function installFastExit() {
   };
 }
 
+// The environment the runner started with, as a plain object: reading process.env goes through
+// the C library for every key, and nothing changes it before the request.
+const START_ENV = { ...process.env };
+
 function sameEnvironment(env) {
   const keys = Object.keys(env);
-  return keys.length === Object.keys(process.env).length &&
-         keys.every((key) => process.env[key] === env[key]);
+  return keys.length === Object.keys(START_ENV).length &&
+         keys.every((key) => START_ENV[key] === env[key]);
 }
 
 // Most requests keep the environment and directory the runner started with: nothing to do then.
@@ -137,21 +141,33 @@ function importer(baseURL) {
 
 // `node -e`: a CommonJS module named [eval] in the working directory, its require, module and
 // exports made globals, the code run as a script in this context.
-function runScript(script, cwd) {
-  const name = '[eval]';
-  const evalModule = new Module(name);
-  evalModule.filename = path.join(cwd, name);
+// The [eval] module of a directory and the function that makes its require, module, exports and
+// __dirname the globals, as node -e does.
+function evalModuleFor(cwd) {
+  const evalModule = new Module('[eval]');
+  evalModule.filename = path.join(cwd, '[eval]');
   evalModule.paths = Module._nodeModulePaths(cwd);
-  const wrapper = evalModule._compile(
-    'globalThis.module = module;\n' +
-    'globalThis.exports = exports;\n' +
-    'globalThis.__dirname = __dirname;\n' +
-    'globalThis.require = require;\n' +
-    'return (main) => main();\n',
-    `${name}-wrapper`);
-  globalThis.__filename = name;
+  const makeGlobals = evalModule._compile(
+    'return () => {\n' +
+    '  globalThis.module = module;\n' +
+    '  globalThis.exports = exports;\n' +
+    '  globalThis.__dirname = __dirname;\n' +
+    '  globalThis.require = require;\n' +
+    '};\n',
+    '[eval]-wrapper');
+  return { cwd, makeGlobals };
+}
+
+// One made ahead, in the snapshot, for the directory most requests run in; used at most once.
+let preparedEval = null;
+
+function runScript(script, cwd) {
+  const { makeGlobals } = preparedEval?.cwd === cwd ? preparedEval : evalModuleFor(cwd);
+  preparedEval = null;
+  makeGlobals();
+  globalThis.__filename = '[eval]';
   /^/.exec(''); // node resets the RegExp statics before user code
-  wrapper(() => script.runInThisContext({ displayErrors: true }));
+  script.runInThisContext({ displayErrors: true });
 }
 
 // `node --input-type=module -e`: an ES module at file://CWD/[eval1]. Its imports are loaded by
@@ -224,9 +240,11 @@ run('console.log(JSON.stringify({ warm: [1, 2, 3].map((x) => x * 2) }));\n' +
     'setImmediate(() => {});\n', process.cwd());
 for (const name of ['module', 'exports', 'require', '__dirname', '__filename'])
   delete globalThis[name];
-// Not the runner's but the program's: node -e has no main module.
+// Not the runner's but the program's: node -e has no main module (require.main is read from here
+// when a require is made).
 delete Module._cache[__filename];
 process.mainModule = undefined;
+preparedEval = evalModuleFor(process.cwd());
 
 // The ready point is in an immediate callback of the event loop's second turn, after the
 // warm-up's timer and immediate ran: the loop's own paths are warm, nothing of the warm-up is
