@@ -1142,6 +1142,7 @@ json_t *exec_result_to_json(const ExecResult *result) {
                                 json_u64(result->usage.peak_memory_bytes)) < 0 ||
             json_object_set_new(usage, "syscalls", json_u64(result->usage.syscalls)) < 0 ||
             json_object_set_new(usage, "exits", json_u64(result->usage.exits)) < 0 ||
+            json_object_set_new(usage, "page_faults", json_u64(result->usage.page_faults)) < 0 ||
             json_object_set_new(usage, "unimplemented_syscalls",
                                 json_u64(result->usage.unimplemented_syscalls)) < 0)
                 return NULL;

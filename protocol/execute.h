@@ -156,6 +156,7 @@ typedef struct ExecUsage {
         uint64_t peak_memory_bytes;
         uint64_t syscalls;               /* served for the guest */
         uint64_t exits;                  /* VM exits */
+        uint64_t page_faults;            /* faults the host served (demand paging) */
         uint64_t unimplemented_syscalls; /* answered -ENOSYS */
 } ExecUsage;
 

@@ -303,6 +303,7 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
                 return r;
         p = prepared->process;
 
+        uint64_t faults_before = p->mm.faults; /* a restored process counts the runner's too */
         run_start = now_ns(CLOCK_MONOTONIC);
         r = run_until(p, run_start + req->timeout_ms * 1000000ULL);
         if (r < 0)
@@ -331,6 +332,7 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
         result->usage.peak_memory_bytes = p->vm->data_pages_peak * PAGE_SIZE;
         result->usage.syscalls = p->syscalls;
         result->usage.exits = p->vm->exits;
+        result->usage.page_faults = p->mm.faults - faults_before;
         result->usage.unimplemented_syscalls = p->unimplemented;
         return 0;
 }

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Cold-path benchmark: `sandboxd-vm run` of print(1) against a bare host python3.11 -c (with
 --language javascript: console.log(1) against a bare host node -e), in the same run, alternating
-so both see the same machine state. Prints medians and p99 in ms, and the guest's exits and
-syscalls per run. A benchmark, never a test: it prints figures, it asserts nothing about clocks.
+so both see the same machine state. Prints medians and p99 in ms, and the guest's exits,
+syscalls and page faults per run. A benchmark, never a test: it prints figures, it asserts
+nothing about clocks.
 
     tests/bench/cold_run.py [--vm build/daemon/worker/sandboxd-vm] [--runs 50]
                             [--language python|javascript] [--code CODE]
@@ -28,7 +29,7 @@ def main():
     host_argv = language.host + [code]
     guest_argv = [args.vm, "run", "--language", args.language, "--code", code]
 
-    host, guest, guest_run, exits, syscalls = [], [], [], [], []
+    host, guest, guest_run, exits, syscalls, faults = [], [], [], [], [], []
     for _ in range(3):  # warm the page cache and the image mapping
         timed(guest_argv)
         timed(host_argv)
@@ -43,6 +44,7 @@ def main():
         guest_run.append(result["timing"]["run_ms"])
         exits.append(result["usage"]["exits"])
         syscalls.append(result["usage"]["syscalls"])
+        faults.append(result["usage"]["page_faults"])
 
     def row(name, values):
         print(f"{name:44s} median {statistics.median(values):8.2f} ms   p99 {percentile(values, 99):8.2f} ms")
@@ -53,6 +55,7 @@ def main():
     row(f"guest: run_ms (boot ld.so + {language.interpreter} + code)", guest_run)
     print(f"{'guest exits per run':44s} median {statistics.median(exits):8.0f}")
     print(f"{'guest syscalls per run':44s} median {statistics.median(syscalls):8.0f}")
+    print(f"{'guest page faults served per run':44s} median {statistics.median(faults):8.0f}")
     print(f"{'ratio guest wall / host wall':44s} {statistics.median(guest) / statistics.median(host):8.2f}x")
 
 

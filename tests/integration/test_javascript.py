@@ -118,6 +118,9 @@ def syscalls_of_a_print(ctx):
     else:
         check(100 <= syscalls <= 2000, f"a cold console.log(1) made {syscalls} syscalls", r)
     check(r.usage.get("unimplemented_syscalls") == 0, "unimplemented syscalls", r)
+    faults = r.usage.get("page_faults")
+    check(isinstance(faults, int) and faults + syscalls <= r.usage.get("exits"),
+          "usage.page_faults is missing or more than the exits leave room for", r)
 
 
 @case()

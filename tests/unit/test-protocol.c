@@ -983,10 +983,11 @@ static void test_result_encoding(void) {
               json_is_real(json_object_get(t, "run_ms")) &&
               json_is_real(json_object_get(t, "total_ms")));
         u = json_object_get(j, "usage");
-        CHECK(json_object_size(u) == 5 && json_is_real(json_object_get(u, "cpu_ms")) &&
+        CHECK(json_object_size(u) == 6 && json_is_real(json_object_get(u, "cpu_ms")) &&
               json_is_integer(json_object_get(u, "peak_memory_bytes")) &&
               json_is_integer(json_object_get(u, "syscalls")) &&
               json_is_integer(json_object_get(u, "exits")) &&
+              json_is_integer(json_object_get(u, "page_faults")) &&
               json_is_integer(json_object_get(u, "unimplemented_syscalls")));
         json_decref(TAKE_PTR(j));
 
