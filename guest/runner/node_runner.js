@@ -11,10 +11,11 @@
 // The code then runs with the semantics of `node -e CODE -- ARGS...`: CommonJS with `require`,
 // `module`, `exports`, `__filename` "[eval]" and `__dirname` "." as globals, process.argv ==
 // [execPath, ...ARGS], or, when the code is an ES module (it uses `import`, `export` or a
-// top-level await), those of `node --input-type=module -e`. This file's main module finishes
-// right after starting the program, so node itself does the rest as for `-e`: the event loop
-// runs until nothing is pending, uncaught exceptions and unhandled rejections are printed with
-// exit status 1, process.exit() and process.exitCode apply, 'beforeExit' and 'exit' fire.
+// top-level await), those of `node --input-type=module -e`. The program starts from a callback
+// of node's own event loop (the ready point, at the end of this file), so node does the rest as
+// for `-e`: the event loop runs until nothing is pending, uncaught exceptions and unhandled
+// rejections are printed with exit status 1, process.exit() and process.exitCode apply,
+// 'beforeExit' and 'exit' fire. (The request's seed is Python's; see Math.random below.)
 //
 // Once the 'exit' listeners have run, the runner writes the exit status to fd 3, which the VMM
 // keeps open as a control channel: the program ends there, without node's teardown (freeing
