@@ -171,15 +171,30 @@ function runScript(script, cwd) {
   script.runInThisContext({ displayErrors: true });
 }
 
+// import.meta.resolve() for the eval module: files relative to it, built-ins by their node:
+// names; nothing else exists in a sandbox (no node_modules).
+function resolveFrom(base, specifier) {
+  if (/^(\.{0,2}\/|file:)/.test(specifier))
+    return new URL(specifier, base).href;
+  if (specifier.startsWith('node:') || Module.isBuiltin(specifier))
+    return specifier.startsWith('node:') ? specifier : `node:${specifier}`;
+  const error = new Error(`Cannot find package '${specifier}' imported from ${base}`);
+  error.code = 'ERR_MODULE_NOT_FOUND';
+  throw error;
+}
+
 // `node --input-type=module -e`: an ES module at file://CWD/[eval1]. Its imports are loaded by
 // node's own loader and linked as synthetic modules with the same exports.
 function runModule(code, cwd) {
-  const url = pathToFileURL(path.join(cwd, '[eval1]')).href;
+  const url = `${pathToFileURL(cwd).href}/[eval1]`; // as node names it, "file:////[eval1]" in /
   const load = importer(url);
+  // What node's module eval leaves behind: `module` is the CommonJS Module class.
+  globalThis.module = Module;
   const module = new vm.SourceTextModule(code, {
     identifier: url,
     initializeImportMeta(meta) {
       meta.url = url;
+      meta.resolve = (specifier) => resolveFrom(url, specifier);
     },
     importModuleDynamically: load,
   });
@@ -192,11 +207,19 @@ function runModule(code, cwd) {
     }, { identifier: specifier });
     return synthetic;
   });
-  // A failure to load, link or evaluate is the program's own uncaught error.
-  linked.then(() => module.evaluate()).catch((error) => {
-    process.nextTick(() => {
-      throw error;
-    });
+  // A top-level await still pending when the event loop runs dry ends the program with 13, as
+  // node's own module runner does (its 'exit' listener comes before the program's).
+  const unsettled = () => {
+    process.exitCode = 13;
+  };
+  process.on('exit', unsettled);
+  // A failure to load, link or evaluate is the program's own: left unhandled, node reports it
+  // where it was thrown and exits 1.
+  linked.then(() => module.evaluate()).then(() => {
+    process.off('exit', unsettled);
+  }, (error) => {
+    process.off('exit', unsettled);
+    throw error;
   });
 }
 

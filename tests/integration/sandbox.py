@@ -33,11 +33,17 @@ HOST_NODE = "/usr/bin/node"
 LANGUAGES = ("python", "javascript")
 
 
+# A JavaScript program starting with this line is an ES module: the host runs it as one
+# (`node --input-type=module -e`), as the guest's runner does on its own for module syntax.
+ES_MODULE_MARK = "// input-type: module"
+
+
 def host_argv(language, code, args=()):
     if language == "python":
         return [HOST_PYTHON, "-c", code, *args]
     if language == "javascript":
-        return [HOST_NODE, "-e", code, "--", *args]
+        module = ["--input-type=module"] if code.startswith(ES_MODULE_MARK) else []
+        return [HOST_NODE, *module, "-e", code, "--", *args]
     raise ValueError(f"unknown language {language!r}")
 
 

@@ -24,6 +24,11 @@ a pre-warmed runner: DESIGN.md §6) instead of booting cold; the output must be 
 The program runs twice on the host first: if those two runs differ, the program is not
 deterministic and the test fails as the program's fault, before the guest runs.
 
+A .js program whose first line is "// input-type: module" is an ES module: the host runs it with
+`node --input-type=module -e`; the guest's runner recognizes module syntax by itself (restored
+runs only: the cold path is plain `node -e`, so tests/meson.build registers those programs only
+as js-snap-NAME).
+
 --check-registered checks that the programs in DIR (*.py, or *.js with --language javascript) are
 exactly the NAMEs registered in tests/meson.build, so a new program cannot be forgotten there.
 """
