@@ -447,6 +447,9 @@ int threads_run(Process *p) {
         /* The main thread exited on its own while others live: run them until the end. */
         while (r >= 0 && p->state == PROCESS_RUNNING)
                 switch_to(p, pick_next(p));
+        /* Stopped (at the ready point, say): its timer would go on interrupting whatever the
+         * worker does next (making another VM: KVM_CREATE_VM fails with EINTR). */
+        disarm_preemption(p);
         return r;
 }
 

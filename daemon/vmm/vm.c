@@ -133,7 +133,10 @@ static int vm_create(uint64_t memory_limit, const void *image, uint64_t image_si
                 return r;
         vm->kvm_fd = kvm.fd; /* borrowed */
 
-        vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+        /* A timer's signal (the request deadline, thread preemption) may land here. */
+        do
+                vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+        while (vm->vm_fd < 0 && errno == EINTR);
         if (vm->vm_fd < 0)
                 return log_error_errno(errno, "KVM_CREATE_VM failed: %m");
 
