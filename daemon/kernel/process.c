@@ -245,5 +245,10 @@ int process_run(Process *p, uint64_t deadline_ns) {
         r = vdso_calibrate(p);
         if (r < 0)
                 log_debug_errno(r, "Failed to calibrate the vDSO clocks, ignoring: %m");
-        return threads_run(p);
+        r = threads_run(p);
+        /* An alarm the program left behind must not interrupt the worker's own calls later
+         * (writing the result, making the next VM). */
+        if (p->itimer_host_created)
+                (void)timer_settime(p->itimer_host, 0, &(struct itimerspec){}, NULL);
+        return r;
 }
