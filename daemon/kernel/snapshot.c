@@ -472,7 +472,10 @@ static int load_process_section(Process *p, Cursor *c) {
 
         if (c->left != sizeof(s) || take(c, &s, sizeof(s)) < 0)
                 return -EBADMSG;
-        if (s.request_fd < -1 || s.request_fd > 1023)
+        if (s.request_fd < -1 || s.request_fd > 1023 ||
+            s.exe_entry >= image_entry_count(p->image) ||
+            memchr(s.comm, 0, sizeof(s.comm)) == NULL || s.arg_start > s.arg_end ||
+            s.env_start > s.env_end || s.env_end > USER_MAX)
                 return -EBADMSG;
         memcpy(p->actions, s.actions, sizeof(p->actions));
         p->sigmask = s.sigmask;
@@ -485,9 +488,6 @@ static int load_process_section(Process *p, Cursor *c) {
         p->request_fd = s.request_fd;
         p->awaiting_request = s.awaiting_request != 0;
         p->request_control = s.request_control != 0;
-        if (s.exe_entry >= image_entry_count(p->image) || memchr(s.comm, 0, sizeof(s.comm)) == NULL ||
-            s.arg_start > s.arg_end || s.env_start > s.env_end || s.env_end > USER_MAX)
-                return -EBADMSG;
         p->exe_entry = s.exe_entry;
         memcpy(p->comm, s.comm, sizeof(p->comm));
         p->arg_start = s.arg_start;

@@ -189,20 +189,15 @@ static int64_t sys_sendfile(Process *p, const SyscallArgs *a) {
         return copy_between(p, (int)a->a[1], a->a[2], (int)a->a[0], 0, a->a[3]);
 }
 
-static bool is_regular_file(Process *p, int fd) {
-        struct stat st;
-        return fdtable_fstat(p->fds, fd, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static int64_t sys_copy_file_range(Process *p, const SyscallArgs *a) {
         int in_fd = (int)a->a[0], out_fd = (int)a->a[2];
-        struct stat st;
+        struct stat in, out;
 
         if (a->a[5] != 0)
                 return -EINVAL; /* no flags are defined */
-        if (fdtable_fstat(p->fds, in_fd, &st) < 0 || fdtable_fstat(p->fds, out_fd, &st) < 0)
+        if (fdtable_fstat(p->fds, in_fd, &in) < 0 || fdtable_fstat(p->fds, out_fd, &out) < 0)
                 return -EBADF;
-        if (!is_regular_file(p, in_fd) || !is_regular_file(p, out_fd))
+        if (!S_ISREG(in.st_mode) || !S_ISREG(out.st_mode))
                 return -EINVAL;
         return copy_between(p, in_fd, a->a[1], out_fd, a->a[3], a->a[4]);
 }

@@ -373,6 +373,12 @@ static void maybe_preempt(Process *p) {
                 switch_to(p, next);
 }
 
+/* After each exit served: signals now due run on the thread, unless it has just ended. */
+static void deliver_due_signals(Process *p, const Thread *self) {
+        if (self->state != THREAD_DEAD && (p->pending_signals || p->itimer_deadline))
+                process_deliver_signals(p);
+}
+
 /* Serves the current thread's exits until it dies or the process ends. */
 static int thread_loop(Process *p) {
         Thread *self = current(p);
@@ -409,8 +415,7 @@ static int thread_loop(Process *p) {
                         process_kill(p, SIGSEGV);
                         break;
                 }
-                if (self->state != THREAD_DEAD && (p->pending_signals || p->itimer_deadline))
-                        process_deliver_signals(p);
+                deliver_due_signals(p, self);
         }
         return 0;
 }
@@ -423,8 +428,7 @@ static void thread_entry(void) {
                 /* Its registers are still those of the syscall exit it was saved in. */
                 self->resume_syscall = false;
                 syscall_dispatch(p);
-                if (p->pending_signals || p->itimer_deadline)
-                        process_deliver_signals(p);
+                deliver_due_signals(p, self);
         }
         (void)thread_loop(p);
         /* This thread is done: on to another, for good. */

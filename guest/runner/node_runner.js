@@ -133,11 +133,12 @@ const MODULE_SYNTAX = [
 // Resolves what the program imports the way the eval's own module would: relative to a file in
 // the working directory, with node's loader.
 function importer(baseURL) {
-  return (specifier) => {
-    if (/^\.{0,2}\//.test(specifier))
-      specifier = new URL(specifier, baseURL).href;
-    return import(specifier);
-  };
+  return (specifier) => import(resolveRelative(baseURL, specifier) ?? specifier);
+}
+
+// A path or file: URL the program names, against its own URL; null for anything else.
+function resolveRelative(base, specifier) {
+  return /^(\.{0,2}\/|file:)/.test(specifier) ? new URL(specifier, base).href : null;
 }
 
 // `node -e`: a CommonJS module named [eval] in the working directory, its require, module and
@@ -174,8 +175,9 @@ function runScript(script, cwd) {
 // import.meta.resolve() for the eval module: files relative to it, built-ins by their node:
 // names; nothing else exists in a sandbox (no node_modules).
 function resolveFrom(base, specifier) {
-  if (/^(\.{0,2}\/|file:)/.test(specifier))
-    return new URL(specifier, base).href;
+  const resolved = resolveRelative(base, specifier);
+  if (resolved)
+    return resolved;
   if (specifier.startsWith('node:') || Module.isBuiltin(specifier))
     return specifier.startsWith('node:') ? specifier : `node:${specifier}`;
   const error = new Error(`Cannot find package '${specifier}' imported from ${base}`);
