@@ -457,6 +457,14 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
                         return r;
                 return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
         }
+        if (req.language != options->runtime->language) {
+                /* A request for another language: answered, the worker serves on. */
+                error = (ProtocolError){.kind = EXEC_ERROR_UNSUPPORTED_LANGUAGE};
+                strcpy(error.field, "language");
+                snprintf(error.message, sizeof(error.message), "this worker runs %s, not %s",
+                         options->runtime->name, exec_language_to_string(req.language));
+                return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
+        }
         if (req.memory_mb > prepared->memory_mb) {
                 /* The ready VM's RAM slot is too small for this request: restore a bigger one
                  * (its cost shows in timing.restore_ms). */

@@ -764,6 +764,20 @@ def serve_no_leaks(ctx):
     print(f"ok: {LEAK_REQUESTS} requests in {time.monotonic() - start:.1f} s; RSS growth {growth} KiB")
 
 
+@case()
+def serve_other_language(ctx):
+    """A `serve` worker of the Python snapshot asked to run JavaScript answers with the
+    unsupported-language error and goes on serving."""
+    with sandbox.ServeWorker(ctx.vm, ctx.snapshot, deadline_s=30) as worker:
+        answer = worker.request({"language": "javascript", "code": "console.log(1)"}, expect_ok=False)
+        error = answer.get("error", {}) if isinstance(answer, dict) else {}
+        check(error.get("code") == -32001 and error.get("data", {}).get("kind") == "unsupported_language"
+              and error.get("data", {}).get("field") == "language",
+              f"a JavaScript request was not refused as another language: {answer!r}")
+        run = worker.request({"code": "print(2)"})
+        check(run.stdout == "2\n" and run.exit_code == 0, "the next request failed", run)
+
+
 # --- the warm-up list ----------------------------------------------------------------------------
 
 # Exercises what the warm-up list prefaults (json, math, print) and a bit more.
