@@ -23,6 +23,7 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_UP(x, a) ALIGN_DOWN((x) + (a) - 1, (a))
+#define DIV_ROUND_UP(x, y) (((x) + (y) - 1) / (y))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
 
 /* Take ownership of a pointer or fd out of a _cleanup_ variable. */

@@ -40,12 +40,44 @@ guest_prefault:
         jmp 1b
 3:      movl $PREFAULT_DONE, %eax
         jmp guest_syscall_stub_start
+
+/* Page-table restore, run by the VMM when it resets a used VM to its snapshot (daemon/vmm/
+ * reset.c): the guest itself must write every entry that changed, or KVM's shadow page tables
+ * would keep the old translations (DESIGN.md §5). The VMM maps each table to rewrite into the
+ * user-writable window at VA_RESET_WINDOW for the duration. RDI: the list of (entry address in
+ * the window, value) pairs; RSI: how many; RDX: the window's own entries, zeroed last (the
+ * window then maps nothing, its own table included, which is the final store); RCX: how many
+ * of those. guest_flush_tlb below then makes KVM drop what it still caches. Ends like the
+ * warm-up, RAX = RESET_TABLES_DONE. */
+        .globl guest_reset_tables_offset
+guest_reset_tables:
+1:      testq %rsi, %rsi
+        jz 2f
+        movq (%rdi), %rax
+        movq 8(%rdi), %r8
+        movq %r8, (%rax)
+        addq $16, %rdi
+        decq %rsi
+        jmp 1b
+2:      testq %rcx, %rcx
+        jz 3f
+        movq $0, (%rdx)
+        addq $8, %rdx
+        decq %rcx
+        jmp 2b
+3:      movl $RESET_TABLES_DONE, %eax
+        jmp guest_syscall_stub_start
 guest_syscall_stub_end:
 
         .section .rodata.guest_stubs_offsets, "a"
         .balign 8
 guest_prefault_offset:
         .quad guest_prefault - guest_syscall_stub_start
+guest_reset_tables_offset:
+        .quad guest_reset_tables - guest_syscall_stub_start
+guest_flush_tlb_offset:
+        .quad guest_flush_tlb - guest_exception_stubs_start
+        .globl guest_flush_tlb_offset
         .section .rodata.guest_stubs, "a"
 
 /* IDT entry N points at start + 16*N (EXCEPTION_STUB_STRIDE). Each pushes a zero error code where the CPU pushes none,
@@ -71,6 +103,17 @@ exception_common:
         movabs %al, VA_TRAP_EXCEPTION
         addq $16, %rsp
         iretq
+
+/* Entered at CPL0 by the VMM after guest_reset_tables: reloading CR3 is the architectural
+ * "forget every cached translation", which makes KVM resynchronise the shadow of each table
+ * the window let the guest write without a trap. Ends through the syscall trap page, RAX =
+ * RESET_TABLES_DONE. */
+guest_flush_tlb:
+        movq %cr3, %rax
+        movq %rax, %cr3
+        movl $RESET_TABLES_DONE, %eax
+        movabs %al, VA_TRAP_SYSCALL
+        hlt
 guest_exception_stubs_end:
 
         .section .note.GNU-stack, "", @progbits

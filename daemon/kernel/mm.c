@@ -361,10 +361,9 @@ int mm_discard(Mm *mm, uint64_t addr, uint64_t length) {
                 dst = pte ? vm_ram(mm->vm, pte & PTE_ADDR_MASK, PAGE_SIZE) : NULL;
                 if (!dst)
                         continue;
-                if (v->backing == VMA_ANON) {
-                        if (madvise(dst, PAGE_SIZE, MADV_DONTNEED) < 0)
-                                memset(dst, 0, PAGE_SIZE);
-                } else
+                if (v->backing == VMA_ANON)
+                        vm_page_zero(mm->vm, pte & PTE_ADDR_MASK);
+                else
                         vma_fill_page(mm, v, page, dst);
         }
         return 0;

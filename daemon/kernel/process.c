@@ -171,6 +171,13 @@ Process *process_free(Process *p) {
         return NULL;
 }
 
+Vm *process_take_vm(Process *p) {
+        Vm *vm = p->vm;
+
+        p->vm = NULL;
+        return vm;
+}
+
 void process_kill(Process *p, int sig) {
         if (p->state != PROCESS_RUNNING)
                 return;

@@ -121,6 +121,8 @@ int process_new(const ProcessConfig *config, Process **ret);
 /* The same around an existing VM (a restored one), which the process then owns. */
 int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret);
 Process *process_free(Process *p);
+/* Takes the VM away from p (to reset it for another process) before p is freed. */
+Vm *process_take_vm(Process *p);
 static inline void process_freep(Process **p) {
         if (*p)
                 process_free(*p);

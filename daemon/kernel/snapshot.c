@@ -394,11 +394,16 @@ static int load_vm_section(Process *p, Cursor *c, uint64_t memory_size) {
         vm->data_pages = s.data_pages;
         vm->data_pages_peak = s.data_pages;
         vm->table_pages = s.table_pages;
+        vm->free_count = 0;
         if (s.free_count) {
-                vm->free_pages = calloc(s.free_count, sizeof(uint64_t));
-                if (!vm->free_pages)
-                        return -ENOMEM;
-                vm->free_capacity = s.free_count;
+                /* A reset VM has the array of its last request. */
+                if (vm->free_capacity < s.free_count) {
+                        uint64_t *f = reallocarray(vm->free_pages, s.free_count, sizeof(uint64_t));
+                        if (!f)
+                                return -ENOMEM;
+                        vm->free_pages = f;
+                        vm->free_capacity = s.free_count;
+                }
                 for (uint64_t i = 0; i < s.free_count; i++) {
                         uint64_t gpa = 0;
                         (void)take(c, &gpa, sizeof(gpa));
@@ -618,6 +623,7 @@ struct SnapshotSource {
         SnapshotHeader header;
         uint8_t *payload;
         int memory_fd;
+        const uint8_t *memory; /* the memory file mapped read-only: what a reset compares with */
         uint64_t *warmup;
         size_t warmup_count;
         char *dir;
@@ -627,6 +633,8 @@ SnapshotSource *snapshot_source_free(SnapshotSource *src) {
         if (!src)
                 return NULL;
         free(src->payload);
+        if (src->memory)
+                munmap((void *)src->memory, src->header.memory_size);
         safe_close(src->memory_fd);
         free(src->warmup);
         free(src->dir);
@@ -696,6 +704,13 @@ int snapshot_source_open(const char *dir, const Image *image, const char *langua
                                        "corrupt",
                                        path);
 
+        src->memory = mmap(NULL, src->header.memory_size, PROT_READ, MAP_SHARED, src->memory_fd,
+                           0);
+        if (src->memory == MAP_FAILED) {
+                src->memory = NULL;
+                return log_error_errno(errno, "Failed to map %s: %m", path);
+        }
+
         r = warmup_load(dir, &src->warmup, &src->warmup_count);
         if (r < 0)
                 log_debug_errno(r, "No usable warm-up list in %s, ignoring: %m", dir);
@@ -719,16 +734,12 @@ const char *snapshot_source_language(const SnapshotSource *src) {
         return src->header.language;
 }
 
-int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret) {
+/* The snapshot's process around vm, whose RAM and page tables are the snapshot's. */
+static int restore_process(const ProcessConfig *config, const SnapshotSource *src, Vm *vm,
+                           Process **ret) {
         _cleanup_(process_freep) Process *p = NULL;
-        Vm *vm = NULL;
         int r;
 
-        r = vm_new_restored(config->memory_limit, image_bytes(config->image),
-                            image_size(config->image), src->memory_fd, src->header.memory_size,
-                            src->header.memory_size, &vm);
-        if (r < 0)
-                return r;
         r = process_new_with_vm(config, vm, &p);
         if (r < 0)
                 return r;
@@ -739,13 +750,44 @@ int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Pro
                 return r;
         p->state = PROCESS_READY;
         p->pid = restored_pid(p->pid);
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret) {
+        Vm *vm = NULL;
+        int r;
+
+        r = vm_new_restored(config->memory_limit, image_bytes(config->image),
+                            image_size(config->image), src->memory_fd, src->header.memory_size,
+                            src->header.memory_size, &vm);
+        if (r < 0)
+                return r;
+        r = restore_process(config, src, vm, ret);
+        if (r < 0)
+                return r;
         if (src->warmup_count > 0) {
-                r = vm_prefault(p->vm, src->warmup, src->warmup_count);
+                r = vm_prefault((*ret)->vm, src->warmup, src->warmup_count);
                 if (r < 0)
                         log_debug_errno(r, "Warm-up failed, ignoring: %m");
         }
-        *ret = TAKE_PTR(p);
         return 0;
+}
+
+int snapshot_reset(const ProcessConfig *config, const SnapshotSource *src, Process **p,
+                   VmResetStats *stats) {
+        Vm *vm = process_take_vm(*p);
+        int r;
+
+        *p = process_free(*p);
+        if (!vm)
+                return -EINVAL;
+        r = vm_reset(vm, src->memory, src->header.memory_size, stats);
+        if (r < 0) {
+                vm_free(vm);
+                return r;
+        }
+        return restore_process(config, src, vm, p);
 }
 
 int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,

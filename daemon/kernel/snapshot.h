@@ -19,6 +19,7 @@
 
 #include "image.h"
 #include "process.h"
+#include "reset.h"
 
 #define SNAPSHOT_MAGIC "SBXSNAP\0"
 #define SNAPSHOT_FORMAT_VERSION 3
@@ -61,6 +62,13 @@ static inline void snapshot_source_freep(SnapshotSource **p) {
 }
 /* A fresh VM and process from src, warmed up, its request pending. */
 int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret);
+
+/* Brings *p, a process restored from src that has served its request, back to src's ready
+ * point in its own VM (vmm/reset.h), or fails with *p freed: -E2BIG when its request changed too
+ * much for a reset to pay, another -errno when the VM can't be reset. Either way the caller
+ * then restores a fresh one. */
+int snapshot_reset(const ProcessConfig *config, const SnapshotSource *src, Process **p,
+                   VmResetStats *stats);
 
 /* Restores a process from dir: a fresh VM over the memory file, the kernel state rebuilt, the
  * standard streams from config, the request still pending (deliver it with

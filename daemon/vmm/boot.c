@@ -150,6 +150,7 @@ static int set_sregs(Vm *vm) {
 
         if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
                 return log_error_errno(errno, "KVM_SET_SREGS failed: %m");
+        vm->boot_sregs = sregs;
         return 0;
 }
 
@@ -199,11 +200,9 @@ static int set_fpu(Vm *vm) {
         return 0;
 }
 
-int boot_setup(Vm *vm, bool restoring) {
-        struct kvm_regs regs = {.rflags = 0x2};
+void boot_write_fixed_pages(Vm *vm) {
         size_t syscall_len = guest_syscall_stub_end - guest_syscall_stub_start;
         size_t exception_len = guest_exception_stubs_end - guest_exception_stubs_start;
-        int r;
 
         gdt_fill(vm_ram(vm, GPA_GDT, PAGE_SIZE));
         tss_fill(vm_ram(vm, GPA_GDT + TSS_OFFSET, 0x68));
@@ -211,7 +210,13 @@ int boot_setup(Vm *vm, bool restoring) {
         memcpy(vm_ram(vm, GPA_SYSCALL_STUB, PAGE_SIZE), guest_syscall_stub_start, syscall_len);
         memcpy(vm_ram(vm, GPA_EXCEPTION_STUBS, PAGE_SIZE), guest_exception_stubs_start,
                exception_len);
+}
 
+int boot_setup(Vm *vm, bool restoring) {
+        struct kvm_regs regs = {.rflags = 0x2};
+        int r;
+
+        boot_write_fixed_pages(vm);
         /* A restored VM's page tables already map them (and its copies of the pages above are
          * rewritten all the same, so the stubs always match this binary). */
         if (!restoring) {

@@ -7,3 +7,7 @@
 
 /* restoring: the RAM comes from a snapshot, whose page tables already map the fixed pages. */
 int boot_setup(Vm *vm, bool restoring);
+
+/* Writes the fixed pages' contents (GDT, TSS, IDT, the trap stubs) as this binary has them: at
+ * boot, and again when a reset has put the snapshot's copies back. */
+void boot_write_fixed_pages(Vm *vm);

@@ -51,6 +51,15 @@
 #define PREFAULT_LIST_MAX_PAGES 64 /* 32768 entries */
 #define PREFAULT_DONE 0x5bd0
 
+/* A reset's list of page-table writes, and its window onto the tables to write (daemon/vmm/
+ * reset.c): mapped only while the VMM's routine runs, in the same page table as the stubs and
+ * the list above (its entries 320..383 and 384..511; entry 511 maps that table itself). */
+#define VA_RESET_LIST 0x7fffff140000UL
+#define RESET_LIST_MAX_PAGES 64
+#define VA_RESET_WINDOW 0x7fffff180000UL
+#define RESET_WINDOW_PAGES 128
+#define RESET_TABLES_DONE 0x5bd1
+
 /* User address space handed to programs: [USER_MIN, USER_MAX). */
 #define USER_MIN 0x10000UL
 #define USER_MAX 0x7ffffe000000UL

@@ -159,6 +159,7 @@ static int vm_create(uint64_t memory_limit, const void *image, uint64_t image_si
                          memory_fd, 0) == MAP_FAILED)
                         return log_error_errno(errno, "Failed to map snapshot memory: %m");
                 vm->ram_next = ram_next;
+                vm->file_size = memory_size;
         } else
                 vm->ram_next = GPA_FIRST_FREE;
         vm->data_page_limit = memory_limit / PAGE_SIZE;
@@ -223,8 +224,14 @@ Vm *vm_free(Vm *vm) {
         if (vm->ram)
                 munmap(vm->ram, vm->ram_size);
         free(vm->free_pages);
+        free(vm->retired);
         free(vm);
         return NULL;
+}
+
+static bool page_retired(const Vm *vm, uint64_t gpa) {
+        uint64_t n = gpa / PAGE_SIZE;
+        return vm->retired && (vm->retired[n / 64] & (1ULL << (n % 64)));
 }
 
 uint64_t vm_page_alloc(Vm *vm, bool is_page_table) {
@@ -232,14 +239,16 @@ uint64_t vm_page_alloc(Vm *vm, bool is_page_table) {
 
         if (!is_page_table && vm->data_pages >= vm->data_page_limit)
                 return 0;
-        if (vm->free_count > 0)
-                gpa = vm->free_pages[--vm->free_count];
-        else {
-                if (vm->ram_next + PAGE_SIZE > vm->ram_size)
-                        return 0;
-                gpa = vm->ram_next;
-                vm->ram_next += PAGE_SIZE;
-        }
+        do {
+                if (vm->free_count > 0)
+                        gpa = vm->free_pages[--vm->free_count];
+                else {
+                        if (vm->ram_next + PAGE_SIZE > vm->ram_size)
+                                return 0;
+                        gpa = vm->ram_next;
+                        vm->ram_next += PAGE_SIZE;
+                }
+        } while (page_retired(vm, gpa));
         if (is_page_table)
                 vm->table_pages++;
         else {
@@ -262,13 +271,21 @@ void vm_page_release(Vm *vm, uint64_t gpa) {
                 vm->free_pages = f;
                 vm->free_capacity = n;
         }
-        /* Handed out pages must read as zero; MADV_DONTNEED gives that back without a memset
-         * and returns the host memory. */
-        if (madvise(p, PAGE_SIZE, MADV_DONTNEED) < 0)
-                memset(p, 0, PAGE_SIZE);
+        vm_page_zero(vm, gpa); /* handed out pages must read as zeros */
         vm->free_pages[vm->free_count++] = gpa;
         if (vm->data_pages > 0)
                 vm->data_pages--;
+}
+
+void vm_page_zero(Vm *vm, uint64_t gpa) {
+        void *p = vm_ram(vm, gpa, PAGE_SIZE);
+
+        if (!p)
+                return;
+        /* Anonymous RAM: MADV_DONTNEED gives zeros back without a memset and returns the
+         * host memory. Snapshot RAM would give the snapshot's bytes back instead. */
+        if (gpa < vm->file_size || madvise(p, PAGE_SIZE, MADV_DONTNEED) < 0)
+                memset(p, 0, PAGE_SIZE);
 }
 
 struct kvm_regs *vm_regs(Vm *vm) {

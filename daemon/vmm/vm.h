@@ -27,12 +27,21 @@ typedef struct Vm {
         uint64_t data_pages_peak;
         uint64_t data_page_limit; /* the memory limit, in pages */
         uint64_t table_pages;     /* page-table pages, which don't count against the limit */
+        /* RAM below this comes copy-on-write from a snapshot's memory file: MADV_DONTNEED
+         * there brings the file's bytes back, not zeros. */
+        uint64_t file_size;
+        /* Pages that were page tables of a request and were cut loose by a reset: KVM may still
+         * hold a shadow of them, so they are never handed out again (reset.h). One bit per RAM
+         * page; NULL until the first. */
+        uint64_t *retired;
+        uint64_t retired_count;
 
         /* The image, mapped read-only into a second slot at GPA_IMAGE. */
         const uint8_t *image;
         uint64_t image_size;
 
         uint64_t exits;
+        struct kvm_sregs boot_sregs; /* CPL3 in our segments, as boot_setup() left them */
 } Vm;
 
 typedef enum VmExitKind {
@@ -136,3 +145,5 @@ static inline void *vm_ram(Vm *vm, uint64_t gpa, uint64_t len) {
  * data-page limit is exhausted. Page 0 is never handed out. */
 uint64_t vm_page_alloc(Vm *vm, bool is_page_table);
 void vm_page_release(Vm *vm, uint64_t gpa);
+/* Makes the RAM page at gpa read as zeros, returning its host memory where that gives zeros. */
+void vm_page_zero(Vm *vm, uint64_t gpa);

@@ -511,32 +511,33 @@ static int verb_serve(int argc, char *argv[]) {
                 .snapshot = snapshot,
         };
 
-        /* Each request gets a VM restored before it arrives, and the VM is thrown away after
-         * it: nothing of one request can reach the next. */
-        for (;;) {
-                _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
-                Prepared prepared;
+        /* Each request gets a VM in its snapshot's state before it arrives: restored, or reset
+         * in place after the last request (vmm/reset.h). Nothing of one request can reach
+         * the next. Restored for the default memory limit: a larger RAM slot costs more to
+         * set up (4 GiB: ~1.5 ms more), and a request asking for more than this is rare
+         * enough to pay for a second restore (serve_one). */
+        _cleanup_(exec_result_done) ExecResult result = EXEC_RESULT_INIT;
+        Prepared prepared;
 
-                /* Restored for the default memory limit: a larger RAM slot costs more to set
-                 * up (4 GiB: ~1.5 ms more), and a request asking for more than this is rare
-                 * enough to pay for a second restore (serve_one). */
-                r = run_prepare(&options, EXEC_MEMORY_MB_DEFAULT * 1024 * 1024, &prepared,
-                                &result);
+        r = run_prepare(&options, EXEC_MEMORY_MB_DEFAULT * 1024 * 1024, &prepared, &result);
+        for (;;) {
                 if (r < 0)
-                        return r;
-                printf("{\"ready\":true,\"restore_ms\":%.3f}\n", prepared.restore_ms);
+                        break;
+                printf("{\"ready\":true,\"restore_ms\":%.3f,\"reset\":%s}\n", prepared.restore_ms,
+                       prepared.resets > 0 ? "true" : "false");
                 fflush(stdout);
                 r = serve_one(&options, &prepared, &result);
-                /* The daemon, woken by the result, was most likely put on this CPU; the
-                 * teardown and the next restore would keep it waiting for the scheduler to move
-                 * it (~0.25 ms, measured). Let it run first. */
-                (void)sched_yield();
-                run_prepared_done(&prepared);
-                if (r == -ENODATA)
-                        return 0;
                 if (r < 0)
-                        return r;
+                        break;
+                /* The daemon, woken by the result, was most likely put on this CPU; the reset
+                 * would keep it waiting for the scheduler to move it (~0.25 ms, measured). Let
+                 * it run first. */
+                (void)sched_yield();
+                exec_result_done(&result);
+                r = run_recycle(&options, &prepared, &result);
         }
+        run_prepared_done(&prepared);
+        return r == -ENODATA ? 0 : r;
 }
 
 int main(int argc, char *argv[]) {

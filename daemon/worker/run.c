@@ -202,6 +202,48 @@ void run_prepared_done(Prepared *prepared) {
         prepared->process = process_free(prepared->process);
 }
 
+static bool resettable(const Prepared *prepared) {
+        const Process *p = prepared->process;
+
+        if (!p || prepared->resets >= RUN_VM_RESETS_MAX)
+                return false;
+        /* Not after a failure of the VM or the host: the vCPU's state is unknown. */
+        return p->state == PROCESS_EXITED || p->state == PROCESS_SIGNALED ||
+               p->state == PROCESS_TIMED_OUT || p->state == PROCESS_READY;
+}
+
+int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *result) {
+        uint64_t start = now_ns(CLOCK_MONOTONIC);
+        ProcessConfig config = {
+                .memory_limit = prepared->memory_mb * 1024 * 1024,
+                .image = options->image,
+                .sink = capture_output,
+                .sink_userdata = prepared,
+        };
+        unsigned resets = prepared->resets;
+        int r;
+
+        if (!options->snapshot || !resettable(prepared)) {
+                run_prepared_done(prepared);
+                return run_prepare(options, config.memory_limit, prepared, result);
+        }
+        *prepared = (Prepared){
+                .process = prepared->process,
+                .result = result,
+                .memory_mb = prepared->memory_mb,
+                .resets = resets + 1,
+        };
+        r = snapshot_reset(&config, options->snapshot, &prepared->process,
+                           &prepared->reset_stats);
+        if (r < 0) {
+                if (r != -E2BIG)
+                        log_warning_errno(r, "Resetting the VM failed, restoring a new one: %m");
+                return run_prepare(options, config.memory_limit, prepared, result);
+        }
+        prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
+        return 0;
+}
+
 static size_t strv_length(const char *const *strv) {
         size_t n = 0;
         while (strv[n])

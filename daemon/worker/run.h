@@ -29,6 +29,8 @@ typedef struct Prepared {
         uint64_t max_output_bytes;
         double restore_ms;
         uint64_t memory_mb; /* the largest memory limit the prepared VM can take */
+        unsigned resets;    /* requests its VM served before this one */
+        VmResetStats reset_stats; /* of the last reset (when resets > 0) */
         /* When set (a request with stream: true), also called with each piece of output kept,
          * as it is written. */
         void (*on_output)(int stream, const char *data, size_t size);
@@ -39,6 +41,15 @@ typedef struct Prepared {
 int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prepared,
                 ExecResult *result);
 void run_prepared_done(Prepared *prepared);
+
+/* A VM is reset for this many requests at most, then restored afresh: a bound on whatever a
+ * long-lived VM could accumulate that a reset doesn't measure (retired tables are bounded on
+ * their own). */
+#define RUN_VM_RESETS_MAX 1000
+
+/* Makes `prepared`, which served a request, ready for the next one: its VM reset to the
+ * snapshot in place when possible (snapshot_reset), else a freshly restored one. */
+int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *result);
 
 /* Serves one request with a prepared VM (or cold). Fills *result. Returns 0 when the sandbox
  * ran (whatever the program did), -errno when the VM could not be set up or failed. */

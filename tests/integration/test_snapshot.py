@@ -370,7 +370,7 @@ def _code(template, **values):
     code = template
     for key, value in values.items():
         code = code.replace(f"__{key}__", repr(value))
-    leftover = re.findall(r"__(TOKEN|N|SHA|LEN|ADDR|REALLOCATE)__", code)
+    leftover = re.findall(r"__(TOKEN|N|SHA|LEN|ADDR|REALLOCATE|SIZE|STRIDE)__", code)
     check(not leftover, f"unsubstituted template fields {leftover}")
     return code
 
@@ -776,6 +776,107 @@ def serve_other_language(ctx):
               f"a JavaScript request was not refused as another language: {answer!r}")
         run = worker.request({"code": "print(2)"})
         check(run.stdout == "2\n" and run.exit_code == 0, "the next request failed", run)
+
+
+# --- reset in place ------------------------------------------------------------------------------
+
+# ctypes' mmap, to put memory where the snapshot has no page tables at all (a new top-level
+# entry: the reset must cut the request's tables loose) and to read it back.
+MAP_CODE = r"""
+import ctypes, json, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+ADDR, SIZE, STRIDE, TOKEN = __ADDR__, __SIZE__, __STRIDE__, __TOKEN__
+PROT = 3 if TOKEN else 1
+p = libc.mmap(ADDR, SIZE, PROT, 0x32, -1, 0)  # MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED
+if p != ADDR:
+    sys.exit(f"mmap at {ADDR:#x}: {p} errno {ctypes.get_errno()}")
+nonzero = 0
+for off in range(0, SIZE, STRIDE):
+    nonzero += ctypes.string_at(ADDR + off, 64).count(0) != 64
+    if TOKEN:
+        ctypes.memmove(ADDR + off, TOKEN.encode(), len(TOKEN))
+print(json.dumps({'touched': SIZE // STRIDE, 'nonzero_before': nonzero}))
+"""
+
+PEEK_CODE = r"""
+import ctypes
+print('peeking', flush=True)
+print(ctypes.string_at(__ADDR__, 64))
+"""
+
+
+def _map(worker, addr, size, stride, token, what):
+    run = worker.request({"code": _code(MAP_CODE, ADDR=addr, SIZE=size, STRIDE=stride, TOKEN=token),
+                          "timeout_ms": 30000, "memory_mb": 512})
+    clean_exit(run, what)
+    return last_json_line(run, what)
+
+
+def _expect_reset(worker, expected, what):
+    check(worker.last_ready.get("reset") is expected,
+          f"after {what}: the next VM was {'reset' if worker.last_ready.get('reset') else 'restored'}, "
+          f"expected it {'reset in place' if expected else 'restored anew'} ({worker.last_ready})")
+
+
+@case(timeout=120)
+def serve_resets_in_place(ctx):
+    """`serve` resets its VM in place after each request (vmm/reset.h) and still gives every
+    request a clean one: memory mapped where the snapshot had no page table at all (new tables
+    at every level) holds a token, then the address is unmapped for the next request (SIGSEGV)
+    and reads as zeros once mapped again; after a timeout, a signal, the memory limit and an
+    exit code the VM is reset and serves on; a request that leaves more page tables behind than a
+    reset retires gets a freshly restored VM instead, and the one after it is reset again."""
+    token = f"canary-{uuid.uuid4().hex}"
+    far = 0x200000000000  # its own top-level entry, far from anything the snapshot maps
+    with sandbox.ServeWorker(ctx.vm, ctx.snapshot, deadline_s=60) as worker:
+        check(worker.last_ready.get("reset") is False, f"the first VM was not restored: {worker.last_ready}")
+        run = worker.request({"code": "print(1)"})
+        clean_exit(run, "request 1")
+        _expect_reset(worker, True, "print(1)")
+
+        seen = _map(worker, far, 1 << 20, 4096, token, "request 2 (map far away, write a token)")
+        check(seen["nonzero_before"] == 0, f"request 2: fresh memory at {far:#x} is not zero: {seen}")
+        _expect_reset(worker, True, "a request with new page tables")
+
+        run = worker.request({"code": _code(PEEK_CODE, ADDR=far), "timeout_ms": 30000})
+        _no_token(run, token, "request 3 (peek)")
+        check(run.stdout == "peeking\n" and run.signal == "SIGSEGV",
+              f"request 3: the earlier request's mapping at {far:#x} is still there", run)
+        _expect_reset(worker, True, "a SIGSEGV")
+        # The reset that followed request 2 mapped the page tables it rewrote, and its list,
+        # for its routine: none of that may stay reachable (layout.h: VA_RESET_LIST, the
+        # window, whose last page maps a page table itself).
+        for addr, name in ((0x7FFFFF140000, "the reset's list"), (0x7FFFFF180000, "the window's first page"),
+                           (0x7FFFFF180000 + 127 * 4096, "the window onto its own table")):
+            seen = _map(worker, far, 1 << 20, 4096, token, f"a request with new page tables (before {name})")
+            run = worker.request({"code": _code(PEEK_CODE, ADDR=addr), "timeout_ms": 30000})
+            check(run.stdout == "peeking\n" and run.signal == "SIGSEGV",
+                  f"{name} at {addr:#x} is readable by the next request", run)
+
+        seen = _map(worker, far, 1 << 20, 4096, "", "request 4 (map the same range again, read it)")
+        check(seen["nonzero_before"] == 0, f"request 4: the range mapped again at {far:#x} is not all "
+              f"zeros: the earlier request's pages came back ({seen})")
+
+        run = worker.request({"code": "while True: pass", "timeout_ms": 300})
+        check(run.timed_out, "request 5 did not time out", run)
+        _expect_reset(worker, True, "a timeout")
+        run = worker.request({"code": "x = bytearray(200 << 20)", "memory_mb": 64})
+        check(run.memory_limit_hit, "request 6 did not hit the memory limit", run)
+        _expect_reset(worker, True, "the memory limit")
+        run = worker.request({"code": "import sys; print(2); sys.exit(3)"})
+        check(run.exit_code == 3 and run.stdout == "2\n", "request 7", run)
+        _expect_reset(worker, True, "exit code 3")
+
+        # One page in each of 300 2-MiB ranges: 300 new page tables, past what a VM retires.
+        seen = _map(worker, far, 300 << 21, 1 << 21, "", "request 8 (300 page tables)")
+        check(seen["touched"] == 300 and seen["nonzero_before"] == 0, f"request 8: {seen}")
+        _expect_reset(worker, False, "a request with 300 page tables")
+        run = worker.request({"code": "print(3)"})
+        check(run.stdout == "3\n" and run.exit_code == 0, "request 9", run)
+        _expect_reset(worker, True, "print(3) in a restored VM")
+    print(f"ok: {worker.requests} requests through one worker")
 
 
 # --- the warm-up list ----------------------------------------------------------------------------

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+#include "reset.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "layout.h"
+#include "log.h"
+#include "macro.h"
+#include "paging.h"
+
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_SWAPPED (1ULL << 62)
+#define PAGEMAP_FILE_OR_SHARED (1ULL << 61)
+
+#define ENTRIES_PER_TABLE 512u
+/* The stub table's entries from the warm-up list on are scratch (layout.h), cleared by the
+ * routine's tail. */
+#define STUB_TABLE_FIRST_SCRATCH ((VA_PREFAULT_LIST >> PAGE_SHIFT) & 511)
+#define STUB_TABLE_SLOT (RESET_WINDOW_PAGES - 1)
+#define PAIRS_PER_PAGE (PAGE_SIZE / 16)
+
+extern const uint64_t guest_reset_tables_offset, guest_flush_tlb_offset;
+
+static int pagemap_fd = -1;
+
+int vm_reset_open(void) {
+        if (pagemap_fd >= 0)
+                return 0;
+        pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        return pagemap_fd < 0 ? -errno : 0;
+}
+
+/* What the request changed in the page tables, and how the guest will undo it. */
+typedef struct Plan {
+        Vm *vm;
+        const uint8_t *baseline;
+        uint64_t baseline_size;
+        uint64_t stub_table; /* GPA of the table that maps the stubs, the list and the window */
+        uint64_t window[RESET_WINDOW_PAGES]; /* GPA of the table each window page maps, or 0 */
+        unsigned windows_used;
+        uint64_t *pairs; /* (entry address in the window, value) */
+        size_t n_pairs, pairs_capacity;
+        uint64_t *retire;
+        size_t n_retire, retire_capacity;
+        uint64_t tables_visited;
+} Plan;
+
+static const uint64_t *baseline_table(const Plan *plan, uint64_t gpa) {
+        gpa &= PTE_ADDR_MASK;
+        if (gpa < GPA_FIRST_FREE - PAGE_SIZE || !range_within(gpa, PAGE_SIZE, plan->baseline_size))
+                return NULL;
+        return (const uint64_t *)(plan->baseline + gpa);
+}
+
+static int push(uint64_t **array, size_t *n, size_t *capacity, const uint64_t *items, size_t k) {
+        if (*n + k > *capacity) {
+                size_t c = MAX(*capacity * 2, MAX(*n + k, (size_t)256));
+                uint64_t *a = reallocarray(*array, c, sizeof(uint64_t));
+                if (!a)
+                        return -ENOMEM;
+                *array = a;
+                *capacity = c;
+        }
+        memcpy(*array + *n, items, k * sizeof(uint64_t));
+        *n += k;
+        return 0;
+}
+
+static int window_slot(Plan *plan, uint64_t table, unsigned *ret) {
+        if (table == plan->stub_table) {
+                *ret = STUB_TABLE_SLOT;
+                return 0;
+        }
+        for (unsigned i = 0; i < plan->windows_used; i++)
+                if (plan->window[i] == table) {
+                        *ret = i;
+                        return 0;
+                }
+        if (plan->windows_used == STUB_TABLE_SLOT)
+                return -E2BIG;
+        plan->window[plan->windows_used] = table;
+        *ret = plan->windows_used++;
+        return 0;
+}
+
+/* Every table of a subtree the request created, to retire. */
+static int collect_retired(Plan *plan, uint64_t gpa, int level) {
+        const uint64_t *t = vm_ram(plan->vm, gpa & PTE_ADDR_MASK, PAGE_SIZE);
+        uint64_t page = gpa & PTE_ADDR_MASK;
+        int r;
+
+        if (!t || page < GPA_FIRST_FREE)
+                return -EIO;
+        if (plan->n_retire >= VM_RETIRED_TABLES_MAX)
+                return -E2BIG;
+        r = push(&plan->retire, &plan->n_retire, &plan->retire_capacity, &page, 1);
+        if (r < 0 || level == 0)
+                return r;
+        for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++)
+                if (t[i] & PTE_P) {
+                        r = collect_retired(plan, t[i], level - 1);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+/* Compares the snapshot table at gpa (level 3: the PML4, 0: a table of pages) with what it is
+ * now. The host only ever adds entries, so each difference is an entry to clear. */
+static int diff_table(Plan *plan, uint64_t gpa, int level) {
+        const uint64_t *base = baseline_table(plan, gpa);
+        const uint64_t *now = vm_ram(plan->vm, gpa & PTE_ADDR_MASK, PAGE_SIZE);
+        int r;
+
+        if (!base || !now || ++plan->tables_visited > plan->baseline_size / PAGE_SIZE)
+                return -EBADMSG;
+        for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++) {
+                unsigned slot;
+
+                if ((gpa & PTE_ADDR_MASK) == plan->stub_table && i >= STUB_TABLE_FIRST_SCRATCH) {
+                        /* The routine's scratch entries, cleared by its tail. */
+                        if (base[i] != 0)
+                                return -EBADMSG;
+                        continue;
+                }
+                if (now[i] == base[i]) {
+                        if (level > 0 && (base[i] & PTE_P)) {
+                                r = diff_table(plan, base[i], level - 1);
+                                if (r < 0)
+                                        return r;
+                        }
+                        continue;
+                }
+                if (base[i] & PTE_P)
+                        return log_debug_errno(EIO, "A snapshot page-table entry was changed");
+                if (level > 0 && (now[i] & PTE_P)) {
+                        r = collect_retired(plan, now[i], level - 1);
+                        if (r < 0)
+                                return r;
+                }
+                r = window_slot(plan, gpa & PTE_ADDR_MASK, &slot);
+                if (r < 0)
+                        return r;
+                uint64_t pair[2] = {VA_RESET_WINDOW + slot * PAGE_SIZE + i * 8, base[i]};
+                r = push(&plan->pairs, &plan->n_pairs, &plan->pairs_capacity, pair, 2);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static uint64_t find_stub_table(const Plan *plan) {
+        const uint64_t *t = baseline_table(plan, GPA_PML4);
+
+        for (int level = 3; t && level >= 1; level--) {
+                uint64_t e = t[(VA_SYSCALL_STUB >> (PAGE_SHIFT + 9 * level)) & 511];
+                if (!(e & PTE_P))
+                        return 0;
+                if (level == 1)
+                        return e & PTE_ADDR_MASK;
+                t = baseline_table(plan, e);
+        }
+        return 0;
+}
+
+static bool scratch_clear(const Plan *plan) {
+        const uint64_t *t = vm_ram(plan->vm, plan->stub_table, PAGE_SIZE);
+
+        for (unsigned i = STUB_TABLE_FIRST_SCRATCH; i < ENTRIES_PER_TABLE; i++)
+                if (t[i] != 0)
+                        return false;
+        return true;
+}
+
+/* Runs one of the stubs' routines from its first instruction to its trap, with sregs. */
+static int run_routine(Vm *vm, const struct kvm_sregs *sregs, const struct kvm_regs *regs) {
+        struct kvm_run *run = vm->run;
+
+        if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, sregs) < 0)
+                return -errno;
+        run->s.regs.regs = *regs;
+        run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+        for (unsigned tries = 0;; tries++) {
+                if (ioctl(vm->vcpu_fd, KVM_RUN, 0) >= 0)
+                        break;
+                /* A stray timer signal; the registers wait in the sync area still. */
+                if ((errno != EINTR && errno != EAGAIN) || tries >= 3)
+                        return -errno;
+                run->immediate_exit = 0;
+                run->s.regs.regs = *regs;
+                run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+        }
+        run->kvm_dirty_regs = 0;
+        if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != GPA_TRAP ||
+            !run->mmio.is_write || run->s.regs.regs.rax != RESET_TABLES_DONE)
+                return log_debug_errno(EIO, "The page-table routine ended badly (exit %u)",
+                                       run->exit_reason);
+        return 0;
+}
+
+static int rewrite_tables(Plan *plan) {
+        Vm *vm = plan->vm;
+        size_t list_pages = DIV_ROUND_UP(plan->n_pairs / 2, PAIRS_PER_PAGE);
+        struct kvm_sregs kernel;
+        int r;
+
+        if (list_pages > RESET_LIST_MAX_PAGES)
+                return -E2BIG;
+        /* The window: each table to write, and the stub table in the last page. */
+        for (unsigned i = 0; i < plan->windows_used; i++) {
+                r = paging_map(vm, VA_RESET_WINDOW + i * PAGE_SIZE, plan->window[i],
+                               PTE_U | PTE_W | PTE_NX);
+                if (r < 0)
+                        return r;
+        }
+        r = paging_map(vm, VA_RESET_WINDOW + STUB_TABLE_SLOT * PAGE_SIZE, plan->stub_table,
+                       PTE_U | PTE_W | PTE_NX);
+        if (r < 0)
+                return r;
+        for (size_t page = 0; page < list_pages; page++) {
+                uint64_t gpa = vm_page_alloc(vm, true);
+                size_t first = page * PAIRS_PER_PAGE * 2;
+                void *p = gpa ? vm_ram(vm, gpa, PAGE_SIZE) : NULL;
+
+                if (!p)
+                        return -ENOMEM;
+                memcpy(p, plan->pairs + first,
+                       MIN(plan->n_pairs - first, PAIRS_PER_PAGE * 2) * sizeof(uint64_t));
+                r = paging_map(vm, VA_RESET_LIST + page * PAGE_SIZE, gpa, PTE_U | PTE_NX);
+                if (r < 0)
+                        return r;
+        }
+
+        r = run_routine(vm, &vm->boot_sregs,
+                        &(struct kvm_regs){
+                                .rip = VA_SYSCALL_STUB + guest_reset_tables_offset,
+                                .rdi = VA_RESET_LIST,
+                                .rsi = plan->n_pairs / 2,
+                                .rdx = VA_RESET_WINDOW + STUB_TABLE_SLOT * PAGE_SIZE +
+                                       STUB_TABLE_FIRST_SCRATCH * 8,
+                                .rcx = ENTRIES_PER_TABLE - STUB_TABLE_FIRST_SCRATCH,
+                                .rflags = 0x2,
+                        });
+        if (r < 0)
+                return r;
+        kernel = vm->boot_sregs;
+        kernel.cs.selector = SEL_KERNEL_CS;
+        kernel.cs.dpl = 0;
+        kernel.ss.selector = SEL_KERNEL_DS;
+        kernel.ss.dpl = 0;
+        r = run_routine(vm, &kernel,
+                        &(struct kvm_regs){
+                                .rip = VA_EXCEPTION_STUBS + guest_flush_tlb_offset,
+                                .rsp = VA_KERNEL_STACK_TOP,
+                                .rflags = 0x2,
+                        });
+        if (r < 0)
+                return r;
+        if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &vm->boot_sregs) < 0)
+                return -errno;
+        return 0;
+}
+
+/* After the routine, every snapshot table must be the snapshot's again. */
+static int check_table(Plan *plan, uint64_t gpa, int level) {
+        const uint64_t *base = baseline_table(plan, gpa);
+        const uint64_t *now = vm_ram(plan->vm, gpa & PTE_ADDR_MASK, PAGE_SIZE);
+        int r;
+
+        if (!base || !now)
+                return -EIO;
+        if (memcmp(base, now, PAGE_SIZE) != 0)
+                return log_debug_errno(EIO, "Page table %#lx differs from the snapshot after the "
+                                       "reset",
+                                       (unsigned long)(gpa & PTE_ADDR_MASK));
+        for (unsigned i = 0; level > 0 && i < ENTRIES_PER_TABLE; i++)
+                if (base[i] & PTE_P) {
+                        r = check_table(plan, base[i], level - 1);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int retire(Plan *plan) {
+        Vm *vm = plan->vm;
+        uint64_t pages = vm->ram_size / PAGE_SIZE;
+
+        if (plan->n_retire == 0)
+                return 0;
+        if (vm->retired_count + plan->n_retire > VM_RETIRED_TABLES_MAX)
+                return -E2BIG;
+        if (!vm->retired) {
+                vm->retired = calloc(DIV_ROUND_UP(pages, 64), sizeof(uint64_t));
+                if (!vm->retired)
+                        return -ENOMEM;
+        }
+        for (size_t i = 0; i < plan->n_retire; i++) {
+                uint64_t n = plan->retire[i] / PAGE_SIZE;
+                if (n < pages && !(vm->retired[n / 64] & (1ULL << (n % 64)))) {
+                        vm->retired[n / 64] |= 1ULL << (n % 64);
+                        vm->retired_count++;
+                }
+        }
+        return 0;
+}
+
+static void restore_page(Vm *vm, const uint8_t *baseline, uint64_t gpa, VmResetStats *stats) {
+        stats->pages_private++;
+        if (memcmp(vm->ram + gpa, baseline + gpa, PAGE_SIZE) != 0) {
+                memcpy(vm->ram + gpa, baseline + gpa, PAGE_SIZE);
+                stats->pages_copied++;
+        }
+}
+
+/* The snapshot pages with a private copy: one PAGEMAP_SCAN, or the pagemap entry by entry. */
+static int restore_private_pages(Vm *vm, const uint8_t *baseline, uint64_t size,
+                                 VmResetStats *stats) {
+        struct page_region regions[256];
+        uint64_t start = (uintptr_t)vm->ram, end = start + size;
+
+        while (start < end) {
+                struct pm_scan_arg arg = {
+                        .size = sizeof(arg),
+                        .start = start,
+                        .end = end,
+                        .vec = (uintptr_t)regions,
+                        .vec_len = ELEMENTSOF(regions),
+                        /* Not the file's page, and in memory or swapped out. */
+                        .category_mask = PAGE_IS_FILE,
+                        .category_inverted = PAGE_IS_FILE,
+                        .category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+                        .return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+                };
+                int n = ioctl(pagemap_fd, PAGEMAP_SCAN, &arg);
+
+                if (n < 0)
+                        break;
+                for (int i = 0; i < n; i++)
+                        for (uint64_t a = regions[i].start; a < regions[i].end; a += PAGE_SIZE)
+                                restore_page(vm, baseline, a - (uintptr_t)vm->ram, stats);
+                if (arg.walk_end <= start)
+                        return -EIO;
+                start = arg.walk_end;
+        }
+        if (start >= end)
+                return 0;
+        if (errno != ENOTTY && errno != EINVAL && errno != EOPNOTSUPP)
+                return -errno;
+
+        for (uint64_t gpa = start - (uintptr_t)vm->ram; gpa < size;) {
+                uint64_t entries[512];
+                size_t n = MIN((size - gpa) / PAGE_SIZE, ELEMENTSOF(entries));
+                off_t at = (off_t)(((uintptr_t)vm->ram + gpa) / PAGE_SIZE * 8);
+
+                if (pread(pagemap_fd, entries, n * 8, at) != (ssize_t)(n * 8))
+                        return -EIO;
+                for (size_t i = 0; i < n; i++, gpa += PAGE_SIZE)
+                        if ((entries[i] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) &&
+                            !(entries[i] & PAGEMAP_FILE_OR_SHARED))
+                                restore_page(vm, baseline, gpa, stats);
+        }
+        return 0;
+}
+
+int vm_reset(Vm *vm, const uint8_t *baseline, uint64_t baseline_size, VmResetStats *stats) {
+        Plan plan = {.vm = vm, .baseline = baseline, .baseline_size = baseline_size};
+        int r;
+
+        *stats = (VmResetStats){};
+        if (pagemap_fd < 0)
+                return -EOPNOTSUPP;
+        if (baseline_size != vm->file_size || baseline_size > vm->ram_size ||
+            vm->ram_next < baseline_size)
+                return -EINVAL;
+        plan.stub_table = find_stub_table(&plan);
+        if (!plan.stub_table)
+                return -EBADMSG;
+
+        r = diff_table(&plan, GPA_PML4, 3);
+        /* Nothing added since the snapshot (or the last reset): KVM's shadow still agrees. */
+        if (r >= 0 && (plan.n_pairs > 0 || !scratch_clear(&plan))) {
+                r = rewrite_tables(&plan);
+                stats->tables_rewritten = plan.windows_used + 1;
+        }
+        /* Whatever was or wasn't done, the tables must now be the snapshot's. */
+        if (r >= 0)
+                r = check_table(&plan, GPA_PML4, 3);
+        if (r >= 0)
+                r = retire(&plan);
+        stats->entries_rewritten = plan.n_pairs / 2;
+        stats->tables_retired = plan.n_retire;
+        free(plan.pairs);
+        free(plan.retire);
+        if (r < 0)
+                return r;
+
+        /* RAM: the snapshot's part compared and put back, the rest (all handed out since the
+         * snapshot, by the allocator's bump) dropped, which reads as zeros again. */
+        r = restore_private_pages(vm, baseline, baseline_size, stats);
+        if (r < 0)
+                return r;
+        if (vm->ram_next > baseline_size &&
+            madvise(vm->ram + baseline_size, vm->ram_next - baseline_size, MADV_DONTNEED) < 0)
+                return -errno;
+        boot_write_fixed_pages(vm);
+
+        vm->ram_next = baseline_size;
+        vm->free_count = 0;
+        vm->data_pages = vm->data_pages_peak = vm->table_pages = 0;
+        vm->exits = 0;
+        return 0;
+}
