@@ -10,8 +10,9 @@ A driver makes one Cases, registers its cases with its case() decorator and ends
 builds the context its cases get, and what --snapshot means to it.
 
 --list prints one line per case, in registration order, that tests/meson.build parses:
-"NAME serial|parallel TIMEOUT_S cold|both" when the driver's cases have snapshot twins (a "both"
-case is registered again, restored from a snapshot), "NAME serial|parallel TIMEOUT_S" otherwise.
+"NAME serial|parallel TIMEOUT_S cold|both|restored" when the driver's cases have snapshot twins (a
+"both" case is registered again, restored from a snapshot; a "restored" one only restored),
+"NAME serial|parallel TIMEOUT_S" otherwise.
 
 Running a case: 0 and "ok" when it passes, 1 and "FAIL: ..." when a check fails (TestFailure),
 77 when it skips (no /dev/kvm, see sandbox.require_kvm), 2 for a bad command line.
@@ -29,6 +30,7 @@ class Case:
     timeout: int
     serial: bool
     cold_only: bool = False
+    restored_only: bool = False
 
 
 class Cases:
@@ -41,14 +43,17 @@ class Cases:
         self.twins = twins
         self._cases = {}
 
-    def case(self, timeout=60, serial=False, cold_only=False):
+    def case(self, timeout=60, serial=False, cold_only=False, restored_only=False):
         """Register a case. serial: it measures time or memory, or loads the machine, so meson
-        must not run it beside other tests. cold_only: it has no snapshot twin."""
-        if cold_only and not self.twins:
-            raise ValueError("cold_only is for drivers whose cases have snapshot twins")
+        must not run it beside other tests. cold_only: it has no snapshot twin. restored_only: it
+        is only its snapshot twin (it tests what restored sandboxes do)."""
+        if (cold_only or restored_only) and not self.twins:
+            raise ValueError("cold_only and restored_only are for drivers whose cases have snapshot twins")
+        if cold_only and restored_only:
+            raise ValueError("a case can't be both cold_only and restored_only")
 
         def register(func):
-            self._cases[func.__name__] = Case(func, timeout, serial, cold_only)
+            self._cases[func.__name__] = Case(func, timeout, serial, cold_only, restored_only)
             return func
 
         return register
@@ -63,7 +68,7 @@ class Cases:
         for name, c in self._cases.items():
             fields = [name, "serial" if c.serial else "parallel", str(c.timeout)]
             if self.twins:
-                fields.append("cold" if c.cold_only else "both")
+                fields.append("cold" if c.cold_only else "restored" if c.restored_only else "both")
             yield " ".join(fields)
 
     def main(self, doc, *, context, snapshot_help, add_options=None, cold_only_error=None):
@@ -96,9 +101,11 @@ class Cases:
             sandbox.require_kvm()
             if self.twins:
                 snapshot = None
+                if opts.snapshot and self[opts.case].cold_only:
+                    parser.error(f"{opts.case} {cold_only_error}")
+                if not opts.snapshot and self[opts.case].restored_only:
+                    parser.error(f"{opts.case} tests restored sandboxes: it needs --snapshot DIR")
                 if opts.snapshot:
-                    if self[opts.case].cold_only:
-                        parser.error(f"{opts.case} {cold_only_error}")
                     snapshot = sandbox.find_snapshot(opts.snapshot)
                     sandbox.set_default_snapshot(snapshot)
                 vm = sandbox.find_vm(opts.vm)

@@ -825,6 +825,63 @@ setTimeout(() => console.log(JSON.stringify(seen)), 600);
     check(last_json_line(second) == expected, f"state of an earlier sandbox is visible: expected {expected}", second)
 
 
+@case(timeout=120, restored_only=True)
+def reset_keeps_requests_apart(ctx):
+    """Through ONE `serve` worker, whose VM is reset in place after each request (vmm/reset.h):
+    a request leaves a worker thread running, 32 MB of a token, patched built-ins, globals, an
+    environment variable and a file; the next one finds none of it (Buffer.allocUnsafe of as
+    much memory holds no token), starts worker threads of its own, and the VM is reset after a
+    timeout and an abort too."""
+    token = f"canary-{uuid.uuid4().hex}"
+    with sandbox.ServeWorker(ctx.vm, ctx.snapshot, deadline_s=60) as worker:
+        def request(code, **params):
+            r = worker.request(dict(params, language="javascript", code=code))
+            check(worker.last_ready.get("reset") is True, f"the VM was not reset after this request "
+                  f"({worker.last_ready})", r)
+            return r
+
+        dirty = request(f"""
+const fs = require('fs');
+const {{ Worker }} = require('worker_threads');
+globalThis.leak = '{token}';
+Array.prototype.leakyMethod = () => 'leaked';
+JSON.stringify = () => 'patched';
+process.env.LEAKED_VAR = '{token}';
+fs.writeFileSync('/tmp/leak', '{token}');
+globalThis.keep = Buffer.alloc(32 << 20, '{token}');
+const w = new Worker("require('worker_threads').parentPort.postMessage('up'); setInterval(() => {{}}, 1000);",
+                     {{ eval: true }});
+w.on('message', () => {{ console.log('dirty'); process.exit(0); }});
+""", timeout_ms=20000, memory_mb=256)
+        check(dirty.stdout == "dirty\n" and dirty.exit_code == 0, "the dirty request failed", dirty)
+        after = request(f"""
+const fs = require('fs');
+const unsafe = Buffer.allocUnsafe(32 << 20);
+console.log(JSON.stringify({{
+  global: typeof globalThis.leak, proto: typeof [].leakyMethod, json: JSON.stringify({{ a: 1 }}),
+  env: process.env.LEAKED_VAR === undefined, file: fs.existsSync('/tmp/leak'),
+  token_in_unsafe: unsafe.includes('{token}'), keep: typeof globalThis.keep,
+}}));
+""", timeout_ms=20000, memory_mb=256)
+        check(token not in after.stdout and token not in after.stderr, "the token came back", after)
+        expected = {"global": "undefined", "proto": "undefined", "json": '{"a":1}', "env": True, "file": False,
+                    "token_in_unsafe": False, "keep": "undefined"}
+        check(last_json_line(after) == expected, f"the dirty request's state survives: expected {expected}", after)
+        threads = request("""
+const { Worker } = require('worker_threads');
+const w = new Worker("require('worker_threads').parentPort.postMessage(6 * 7);", { eval: true });
+w.on('message', (m) => console.log(m));
+""", timeout_ms=20000)
+        check(threads.stdout == "42\n" and threads.exit_code == 0, "a worker thread after a reset", threads)
+        looped = request("while (true) {}", timeout_ms=300)
+        check(looped.timed_out, "the loop did not time out", looped)
+        aborted = request("process.abort()")
+        check(aborted.signal == "SIGABRT", "process.abort() did not end with SIGABRT", aborted)
+        fine = request("console.log(6 * 7)")
+        check(fine.stdout == "42\n" and fine.exit_code == 0, "a plain request after all that", fine)
+    print(f"ok: {worker.requests} requests through one worker, each after a reset")
+
+
 # --- the worker itself -------------------------------------------------------------------------------
 
 
