@@ -326,13 +326,13 @@ static void pool_refill(Pool *p, bool from_timer) {
         unsigned have = f.ready + f.starting + f.busy, want;
         int r;
 
-        /* A busy worker is ready again soon after its answer (it restores by itself), so it
-         * counts: sequential requests never spawn, a queue does. */
+        /* A busy worker is ready again soon after its answer (it resets its VM by itself), so
+         * it counts: sequential requests never spawn, a queue does. */
         want = p->stopping ? p->n_queued : p->limits->pool_size + p->n_queued;
         while (have < want && p->limits->n_vms < p->limits->max_vms) {
-                /* Restores are CPU-bound: with a restore per CPU already under way, another
-                 * worker would only slow them down. Extra workers help when the busy ones are
-                 * running long programs, not when they are restoring. */
+                /* Starting a worker (its first restore) is CPU-bound: with one per CPU already
+                 * under way, another would only slow them down. Extra workers help when the
+                 * busy ones are running long programs. */
                 if (have >= p->limits->pool_size && f.starting >= p->n_cpus)
                         return;
                 if (p->failures > 0) {

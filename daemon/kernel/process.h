@@ -107,7 +107,7 @@ typedef struct Process {
         bool awaiting_request;
         /* The channel stays open once read, as the runner's control channel: writing a 4-byte
          * exit status to it ends the program at once, sparing the interpreter's teardown (a VM
-         * is thrown away whole; node spends most of a short run's exits tearing down). */
+         * is reset or discarded whole; node spends most of a short run's exits tearing down). */
         bool request_control;
         uint64_t tmpfs_baseline; /* tmpfs bytes of a fresh sandbox: a snapshot needs no more */
 

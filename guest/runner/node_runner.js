@@ -20,7 +20,7 @@
 // Once the 'exit' listeners have run, the runner writes the exit status to fd 3, which the VMM
 // keeps open as a control channel: the program ends there, without node's teardown (freeing
 // the heap, joining threads, restoring signal handlers: most of a short run's VM exits, in a VM
-// that is thrown away anyway). On the way to an uncaught exception's report it stays out.
+// that is reset or discarded anyway). On the way to an uncaught exception's report it stays out.
 'use strict';
 
 const crypto = require('crypto');
@@ -257,13 +257,30 @@ installMathRandom();
   new vm.SyntheticModule([], () => {});
   process.emitWarning = emitWarning;
 }
-// (console.log formats anything but strings with util.inspect: give it the common kinds.)
-run('console.log(JSON.stringify({ warm: [1, 2, 3].map((x) => x * 2) }));\n' +
-    'console.log(1, 1.5, -2, 10n, true, null, undefined, "s", [1, "a"], { a: { b: [2] } });\n' +
-    'console.error(String(1.5), `${2}`, new Map([[1, 2]]), new Set([1]), () => 1);\n' +
-    'Promise.resolve(1).then(async (v) => { await null; });\n' +
-    'setTimeout(() => {}, 0);\n' +
-    'setImmediate(() => {});\n', process.cwd());
+// (console.log formats anything but strings with util.inspect: give it the common kinds.) Many
+// times over: every request starts from this V8 state, and code that ran a few hundred times has
+// its inline caches filled and hot paths compiled further (measured: a restored console.log(1)
+// in 0.58 ms of guest time after 300 runs, 0.70 ms after one).
+const WARMUP_RUNS = 300;
+for (let i = 0; i < WARMUP_RUNS; i++) {
+  run('console.log(JSON.stringify({ warm: [1, 2, 3].map((x) => x * 2) }));\n' +
+      'console.log(1, 1.5, -2, 10n, true, null, undefined, "s", [1, "a"], { a: { b: [2] } });\n' +
+      'console.error(String(1.5), `${2}`, new Map([[1, 2]]), new Set([1]), () => 1);\n' +
+      'Promise.resolve(1).then(async (v) => { await null; });\n' +
+      'setTimeout(() => {}, 0);\n' +
+      'setImmediate(() => {});\n', process.cwd());
+}
+// The way out, which would otherwise never have run before the snapshot and be compiled anew in
+// every request (0.12 ms of guest time): 'beforeExit' as node emits it when the loop runs dry,
+// and the control channel's write (to /dev/null here).
+process.emit('beforeExit', 0);
+{
+  const fd = fs.openSync('/dev/null', 'w');
+  const status = Buffer.alloc(4);
+  status.writeInt32LE(Number(process.exitCode ?? 0) | 0);
+  fs.writeSync(fd, status);
+  fs.closeSync(fd);
+}
 for (const name of ['module', 'exports', 'require', '__dirname', '__filename'])
   delete globalThis[name];
 // Not the runner's but the program's: node -e has no main module (require.main is read from here

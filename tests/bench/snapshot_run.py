@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Snapshot-path benchmark (issue: snapshots). Measures, in one run:
 
-  - restore: a fresh VM restored from the snapshot and warmed up, as `serve` reports it
-    (restore_ms), which is the pool's work before a request arrives;
+  - restore: a new VM restored from the snapshot and warmed up (the first of each of a few
+    `serve` workers), and the reset in place of a used VM (every later one), as `serve` reports
+    them (restore_ms): the pool's work before a request arrives;
   - run: for print(1) (console.log(1) with --language javascript), the time from handing a
     ready VM its request to having the result (measured by this client over the pipe), and the
     worker's own run_ms;
@@ -58,13 +59,27 @@ def main():
                        check=True, stderr=subprocess.DEVNULL)
         print(f"snapshot made in {(time.perf_counter() - start) * 1000:.0f} ms")
 
-    worker = subprocess.Popen([args.vm, "serve", "--snapshot", snapshot], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, bufsize=1)
+    def start_worker():
+        return subprocess.Popen([args.vm, "serve", "--snapshot", snapshot], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    fresh = []
+    for i in range(12):  # the first few warm the page cache
+        w = start_worker()
+        ready = json.loads(w.stdout.readline())
+        if i >= 2:
+            fresh.append(ready["restore_ms"])
+        w.stdin.close()
+        w.wait()
+
+    worker = start_worker()
     request = json.dumps({"language": args.language, "code": language.code}) + "\n"
     restore, client, run_ms, exits, private, host = [], [], [], [], [], []
     for i in range(args.runs + 10):
         ready = json.loads(worker.stdout.readline())
         if i >= 10:  # the first few warm the page cache
+            if not ready.get("reset"):
+                sys.exit(f"the worker restored a new VM instead of resetting its own: {ready!r}")
             restore.append(ready["restore_ms"])
             if i % 10 == 0:
                 private.append(private_kib(worker.pid))
@@ -86,9 +101,10 @@ def main():
         print(f"{name:52s} median {statistics.median(values):8.3f} {unit}   "
               f"p99 {percentile(values, 99):8.3f} {unit}")
 
-    print(f"{language.code}, {args.runs} runs, one `serve` worker, a fresh VM restored for each")
+    print(f"{language.code}, {args.runs} runs, one `serve` worker, its VM reset after each")
     row(f"host: {' '.join(language.host)} '{language.code}' (wall)", host)
-    row("restore + warm-up of a VM (pool side, restore_ms)", restore)
+    row("restore + warm-up of a new VM (restore_ms)", fresh)
+    row("reset of the used VM in place (restore_ms)", restore)
     row("request -> result from a ready VM (client, wall)", client)
     row("guest run_ms (worker)", run_ms)
     print(f"{'exits per run':52s} median {statistics.median(exits):8.0f}")

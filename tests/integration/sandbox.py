@@ -362,8 +362,8 @@ def as_guest_text(data):
 
 class ServeWorker:
     """One `sandboxd-vm serve --snapshot DIR` process, the pool's worker: it prints a ready line
-    ({"ready":true,"restore_ms":X}) for each freshly restored VM, then answers one request line
-    with one result line. request() sends a dict (the execute params of PROTOCOL.md) and returns
+    ({"ready":true,"restore_ms":X,"reset":B}) for each VM made ready (restored, or reset in place
+    when B; kept in last_ready), then answers one request line with one result line. request() sends a dict (the execute params of PROTOCOL.md) and returns
     the parsed answer; every read has a deadline, and the worker's stderr is kept in a file for
     the failure message. Use as a context manager: leaving closes stdin and waits for exit 0."""
 
