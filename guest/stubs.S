@@ -77,7 +77,9 @@ guest_reset_tables_offset:
         .quad guest_reset_tables - guest_syscall_stub_start
 guest_flush_tlb_offset:
         .quad guest_flush_tlb - guest_exception_stubs_start
-        .globl guest_flush_tlb_offset
+guest_flush_tlb_trapped_offset:
+        .quad guest_flush_tlb_trapped - guest_exception_stubs_start
+        .globl guest_flush_tlb_offset, guest_flush_tlb_trapped_offset
         .section .rodata.guest_stubs, "a"
 
 /* IDT entry N points at start + 16*N (EXCEPTION_STUB_STRIDE). Each pushes a zero error code where the CPU pushes none,
@@ -113,6 +115,7 @@ guest_flush_tlb:
         movq %rax, %cr3
         movl $RESET_TABLES_DONE, %eax
         movabs %al, VA_TRAP_SYSCALL
+guest_flush_tlb_trapped:
         hlt
 guest_exception_stubs_end:
 

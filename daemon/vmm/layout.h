@@ -40,6 +40,8 @@
 
 #define VA_SYSCALL_STUB 0x7fffff000000UL /* user, read + execute: LSTAR */
 #define VA_TRAP_SYSCALL 0x7fffff001000UL /* user, write: the store that exits */
+/* The stubs' `movabs %al, VA_TRAP_SYSCALL` is 9 bytes: RIP is past it when the store exits. */
+#define TRAP_STORE_INSN_LEN 9
 
 /* The vDSO image and, one page below it, the vvar page the host fills (guest/vdso). */
 #define VA_VDSO 0x7ffffe800000UL

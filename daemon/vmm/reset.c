@@ -23,7 +23,8 @@
 #define STUB_TABLE_SLOT (RESET_WINDOW_PAGES - 1)
 #define PAIRS_PER_PAGE (PAGE_SIZE / 16)
 
-extern const uint64_t guest_reset_tables_offset, guest_flush_tlb_offset;
+extern const uint64_t guest_reset_tables_offset, guest_flush_tlb_offset,
+        guest_flush_tlb_trapped_offset;
 
 static int pagemap_fd = -1;
 
@@ -32,6 +33,38 @@ int vm_reset_open(void) {
                 return 0;
         pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
         return pagemap_fd < 0 ? -errno : 0;
+}
+
+bool vm_reset_available(void) {
+        return pagemap_fd >= 0;
+}
+
+/* Whatever the last program left in the vCPU: an access KVM is still completing (a read of the
+ * trap page is an MMIO read, which the next KVM_RUN would finish by emulating the rest of the
+ * program's instruction: its registers, its RIP, over ours; a split write exits again), and
+ * pending or injected events. KVM_RUN with immediate_exit completes the access without entering
+ * the guest; the events are then cleared. */
+static int settle_vcpu(Vm *vm) {
+        struct kvm_run *run = vm->run;
+        struct kvm_vcpu_events events = {
+                .flags = KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING,
+        };
+
+        run->kvm_dirty_regs = 0;
+        for (unsigned tries = 0;; tries++) {
+                if (tries == 4)
+                        return -EIO;
+                run->immediate_exit = 1;
+                int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+                run->immediate_exit = 0;
+                if (r < 0 && errno == EINTR)
+                        break;
+                if (r < 0 && errno != EAGAIN)
+                        return -errno;
+        }
+        if (ioctl(vm->vcpu_fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+                return -errno;
+        return 0;
 }
 
 /* What the request changed in the page tables, and how the guest will undo it. */
@@ -160,9 +193,9 @@ static uint64_t find_stub_table(const Plan *plan) {
                 uint64_t e = t[(VA_SYSCALL_STUB >> (PAGE_SHIFT + 9 * level)) & 511];
                 if (!(e & PTE_P))
                         return 0;
-                if (level == 1)
-                        return e & PTE_ADDR_MASK;
                 t = baseline_table(plan, e);
+                if (level == 1)
+                        return t ? e & PTE_ADDR_MASK : 0;
         }
         return 0;
 }
@@ -176,8 +209,10 @@ static bool scratch_clear(const Plan *plan) {
         return true;
 }
 
-/* Runs one of the stubs' routines from its first instruction to its trap, with sregs. */
-static int run_routine(Vm *vm, const struct kvm_sregs *sregs, const struct kvm_regs *regs) {
+/* Runs one of the stubs' routines from its first instruction to its trap at `trapped` (the RIP
+ * after the trapping store), with sregs. */
+static int run_routine(Vm *vm, const struct kvm_sregs *sregs, const struct kvm_regs *regs,
+                       uint64_t trapped) {
         struct kvm_run *run = vm->run;
 
         if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, sregs) < 0)
@@ -196,7 +231,8 @@ static int run_routine(Vm *vm, const struct kvm_sregs *sregs, const struct kvm_r
         }
         run->kvm_dirty_regs = 0;
         if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != GPA_TRAP ||
-            !run->mmio.is_write || run->s.regs.regs.rax != RESET_TABLES_DONE)
+            !run->mmio.is_write || run->s.regs.regs.rax != RESET_TABLES_DONE ||
+            run->s.regs.regs.rip != trapped)
                 return log_debug_errno(EIO, "The page-table routine ended badly (exit %u)",
                                        run->exit_reason);
         return 0;
@@ -244,7 +280,8 @@ static int rewrite_tables(Plan *plan) {
                                        STUB_TABLE_FIRST_SCRATCH * 8,
                                 .rcx = ENTRIES_PER_TABLE - STUB_TABLE_FIRST_SCRATCH,
                                 .rflags = 0x2,
-                        });
+                        },
+                        VA_SYSCALL_STUB + TRAP_STORE_INSN_LEN);
         if (r < 0)
                 return r;
         kernel = vm->boot_sregs;
@@ -257,7 +294,8 @@ static int rewrite_tables(Plan *plan) {
                                 .rip = VA_EXCEPTION_STUBS + guest_flush_tlb_offset,
                                 .rsp = VA_KERNEL_STACK_TOP,
                                 .rflags = 0x2,
-                        });
+                        },
+                        VA_EXCEPTION_STUBS + guest_flush_tlb_trapped_offset);
         if (r < 0)
                 return r;
         if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &vm->boot_sregs) < 0)
@@ -265,7 +303,8 @@ static int rewrite_tables(Plan *plan) {
         return 0;
 }
 
-/* After the routine, every snapshot table must be the snapshot's again. */
+/* After the routine, every snapshot table must be the snapshot's again. (The walk is over the
+ * graph diff_table() walked, which bounded its size.) */
 static int check_table(Plan *plan, uint64_t gpa, int level) {
         const uint64_t *base = baseline_table(plan, gpa);
         const uint64_t *now = vm_ram(plan->vm, gpa & PTE_ADDR_MASK, PAGE_SIZE);
@@ -341,7 +380,8 @@ static int restore_private_pages(Vm *vm, const uint8_t *baseline, uint64_t size,
                 if (n < 0)
                         break;
                 for (int i = 0; i < n; i++)
-                        for (uint64_t a = regions[i].start; a < regions[i].end; a += PAGE_SIZE)
+                        for (uint64_t a = MAX(regions[i].start, start);
+                             a < MIN(regions[i].end, end); a += PAGE_SIZE)
                                 restore_page(vm, baseline, a - (uintptr_t)vm->ram, stats);
                 if (arg.walk_end <= start)
                         return -EIO;
@@ -377,6 +417,9 @@ int vm_reset(Vm *vm, const uint8_t *baseline, uint64_t baseline_size, VmResetSta
         if (baseline_size != vm->file_size || baseline_size > vm->ram_size ||
             vm->ram_next < baseline_size)
                 return -EINVAL;
+        r = settle_vcpu(vm);
+        if (r < 0)
+                return r;
         plan.stub_table = find_stub_table(&plan);
         if (!plan.stub_table)
                 return -EBADMSG;
@@ -399,19 +442,20 @@ int vm_reset(Vm *vm, const uint8_t *baseline, uint64_t baseline_size, VmResetSta
         if (r < 0)
                 return r;
 
-        /* RAM: the snapshot's part compared and put back, the rest (all handed out since the
-         * snapshot, by the allocator's bump) dropped, which reads as zeros again. */
+        /* RAM: the snapshot's part compared and put back, the rest dropped, which reads as zeros
+         * again. (Only pages below ram_next were ever handed out; all of it goes, whatever a
+         * program could have done.) */
         r = restore_private_pages(vm, baseline, baseline_size, stats);
         if (r < 0)
                 return r;
-        if (vm->ram_next > baseline_size &&
-            madvise(vm->ram + baseline_size, vm->ram_next - baseline_size, MADV_DONTNEED) < 0)
+        if (madvise(vm->ram + baseline_size, vm->ram_size - baseline_size, MADV_DONTNEED) < 0)
                 return -errno;
         boot_write_fixed_pages(vm);
 
         vm->ram_next = baseline_size;
         vm->free_count = 0;
         vm->data_pages = vm->data_pages_peak = vm->table_pages = 0;
+        vm->data_page_limit = vm->memory_limit / PAGE_SIZE;
         vm->exits = 0;
         return 0;
 }

@@ -16,7 +16,11 @@
  *  - RAM: every snapshot page with a private copy (found through /proc/self/pagemap) is
  *    compared with the snapshot and put back if it differs; a host write to guest RAM is seen
  *    by the guest at once (it is the same host page). RAM past the snapshot is dropped.
- *  - The rest (registers, the kernel's state) is loaded from the snapshot as a restore does. */
+ *  - The vCPU: an access KVM was still completing for the last program (which the next run
+ *    would finish with that program's registers) is completed first without entering the guest,
+ *    and its pending events are cleared; the routine's exits are checked (trap, RIP, RAX). The
+ *    registers are then loaded from the snapshot, as is the kernel's state, as a restore does.
+ *    (The guest's TSC is the host's under kvm_pvm, in a restored VM too: it tells nothing.) */
 #pragma once
 
 #include <linux/fs.h>
@@ -52,6 +56,8 @@ typedef struct VmResetStats {
 
 /* Opens /proc/self/pagemap once per process (before a seccomp filter forbids it). */
 int vm_reset_open(void);
+/* Whether it is open: without it no VM can be reset. */
+bool vm_reset_available(void);
 
 /* Puts vm's page tables and RAM back to `baseline`, the snapshot's RAM [0, baseline_size) as
  * mapped read-only from its file, and its page allocator to where the snapshot left it (the

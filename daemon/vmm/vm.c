@@ -14,9 +14,6 @@
 #include "macro.h"
 #include "paging.h"
 
-/* The stub's `movabs %al, VA_TRAP_SYSCALL` is 9 bytes; RIP is past it when the store exits. */
-#define SYSCALL_TRAP_INSN_LEN 9
-
 #define SLOT_RAM 0
 #define SLOT_IMAGE 1
 
@@ -162,6 +159,7 @@ static int vm_create(uint64_t memory_limit, const void *image, uint64_t image_si
                 vm->file_size = memory_size;
         } else
                 vm->ram_next = GPA_FIRST_FREE;
+        vm->memory_limit = memory_limit;
         vm->data_page_limit = memory_limit / PAGE_SIZE;
         r = vm_add_slot(vm, SLOT_RAM, GPA_RAM, vm->ram_size, vm->ram, 0);
         if (r < 0)
@@ -393,7 +391,7 @@ int vm_run(Vm *vm, VmExit *ret) {
         switch (run->exit_reason) {
         case KVM_EXIT_MMIO:
                 if (run->mmio.phys_addr == GPA_TRAP && run->mmio.is_write &&
-                    run->s.regs.regs.rip == VA_SYSCALL_STUB + SYSCALL_TRAP_INSN_LEN) {
+                    run->s.regs.regs.rip == VA_SYSCALL_STUB + TRAP_STORE_INSN_LEN) {
                         ret->kind = VM_EXIT_SYSCALL;
                         return 0;
                 }

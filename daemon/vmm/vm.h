@@ -25,7 +25,8 @@ typedef struct Vm {
         size_t free_count, free_capacity;
         uint64_t data_pages;      /* pages now held for program memory */
         uint64_t data_pages_peak;
-        uint64_t data_page_limit; /* the memory limit, in pages */
+        uint64_t memory_limit;    /* what the VM was made for */
+        uint64_t data_page_limit; /* the memory limit, in pages (a request may lower it) */
         uint64_t table_pages;     /* page-table pages, which don't count against the limit */
         /* RAM below this comes copy-on-write from a snapshot's memory file: MADV_DONTNEED
          * there brings the file's bytes back, not zeros. */

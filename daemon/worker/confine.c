@@ -67,6 +67,7 @@ static const unsigned long allowed_ioctls[] = {
         KVM_SET_XSAVE,
         KVM_GET_TSC_KHZ,
         KVM_RUN,
+        KVM_SET_VCPU_EVENTS, /* clearing a used VM's events (vmm/reset.c) */
         TCGETS, /* isatty() by stdio when a person runs the worker on a terminal */
         PAGEMAP_SCAN, /* the private pages of a VM being reset (vmm/reset.c) */
 };

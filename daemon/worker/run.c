@@ -205,7 +205,7 @@ void run_prepared_done(Prepared *prepared) {
 static bool resettable(const Prepared *prepared) {
         const Process *p = prepared->process;
 
-        if (!p || prepared->resets >= RUN_VM_RESETS_MAX)
+        if (!p || prepared->resets >= RUN_VM_RESETS_MAX || !vm_reset_available())
                 return false;
         /* Not after a failure of the VM or the host: the vCPU's state is unknown. */
         return p->state == PROCESS_EXITED || p->state == PROCESS_SIGNALED ||

@@ -826,7 +826,8 @@ def serve_resets_in_place(ctx):
     request a clean one: memory mapped where the snapshot had no page table at all (new tables
     at every level) holds a token, then the address is unmapped for the next request (SIGSEGV)
     and reads as zeros once mapped again; after a timeout, a signal, the memory limit and an
-    exit code the VM is reset and serves on; a request that leaves more page tables behind than a
+    exit code, and a read of the trap page (an access KVM would complete with that program's
+    registers) the VM is reset and serves on; a request that leaves more page tables behind than a
     reset retires gets a freshly restored VM instead, and the one after it is reset again."""
     token = f"canary-{uuid.uuid4().hex}"
     far = 0x200000000000  # its own top-level entry, far from anything the snapshot maps
@@ -868,6 +869,13 @@ def serve_resets_in_place(ctx):
         run = worker.request({"code": "import sys; print(2); sys.exit(3)"})
         check(run.exit_code == 3 and run.stdout == "2\n", "request 7", run)
         _expect_reset(worker, True, "exit code 3")
+        # A read of the trap page is an access KVM completes on the next run of the vCPU, with
+        # this program's registers: the reset must finish it off before anything else runs.
+        run = worker.request({"code": _code(PEEK_CODE, ADDR=0x7FFFFF001000), "timeout_ms": 30000})
+        check(run.signal == "SIGSEGV", "a read of the trap page did not end with SIGSEGV", run)
+        _expect_reset(worker, True, "a read of the trap page")
+        run = worker.request({"code": "print(4)"})
+        check(run.stdout == "4\n" and run.exit_code == 0, "the request after a read of the trap page", run)
 
         # One page in each of 300 2-MiB ranges: 300 new page tables, past what a VM retires.
         seen = _map(worker, far, 300 << 21, 1 << 21, "", "request 8 (300 page tables)")

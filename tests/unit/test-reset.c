@@ -18,7 +18,9 @@
 #include "vm.h"
 
 /* RDI: address to load from (the word ends up in RDX); RSI: a word to store there after, or 0.
- * Ends through the syscall stub with RAX = 1234. */
+ * Ends through the syscall stub with RAX = 1234. Then a hostile program: it reads the trap page
+ * (an MMIO read KVM completes on the next run, with this program's registers), then ends as if
+ * it were the reset's routine. */
 __asm__(".section .rodata\n"
         "test_guest_start:\n"
         "        movq (%rdi), %rdx\n"
@@ -28,9 +30,14 @@ __asm__(".section .rodata\n"
         "1:      movl $1234, %eax\n"
         "        movabsq $0x7fffff000000, %rcx\n"
         "        jmp *%rcx\n"
+        "test_guest_stray:\n"
+        "        movabs 0x7fffff001000, %al\n"
+        "        movl $0x5bd1, %eax\n" /* RESET_TABLES_DONE */
+        "        movabsq $0x7fffff000000, %rcx\n"
+        "        jmp *%rcx\n"
         "test_guest_end:\n"
         ".previous\n");
-extern const uint8_t test_guest_start[], test_guest_end[];
+extern const uint8_t test_guest_start[], test_guest_stray[], test_guest_end[];
 
 #define MEMORY_LIMIT (64ULL << 20)
 #define CODE_VA 0x400000ULL
@@ -41,13 +48,13 @@ extern const uint8_t test_guest_start[], test_guest_end[];
 #define TOKEN 0x6e656b6f74746573ULL
 #define FAULTED (-14)
 
-static int guest_access(Vm *vm, uint64_t va, uint64_t store, uint64_t *loaded) {
+static int guest_run(Vm *vm, uint64_t rip, uint64_t va, uint64_t store, uint64_t *loaded) {
         struct kvm_regs *regs = vm_regs(vm);
         VmExit e;
 
         if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &vm->boot_sregs) < 0)
                 return -1000;
-        *regs = (struct kvm_regs){.rip = CODE_VA, .rdi = va, .rsi = store, .rflags = 0x2};
+        *regs = (struct kvm_regs){.rip = rip, .rdi = va, .rsi = store, .rflags = 0x2};
         vm_regs_changed(vm);
         if (vm_run(vm, &e) < 0)
                 return -1001;
@@ -57,6 +64,23 @@ static int guest_access(Vm *vm, uint64_t va, uint64_t store, uint64_t *loaded) {
                 return -1002;
         *loaded = regs->rdx;
         return 0;
+}
+
+static int guest_access(Vm *vm, uint64_t va, uint64_t store, uint64_t *loaded) {
+        return guest_run(vm, CODE_VA, va, store, loaded);
+}
+
+/* The hostile program: its read of the trap page ends it as a stray access. */
+static bool guest_stray(Vm *vm) {
+        struct kvm_regs *regs = vm_regs(vm);
+        VmExit e;
+
+        if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &vm->boot_sregs) < 0)
+                return false;
+        *regs = (struct kvm_regs){.rip = CODE_VA + (test_guest_stray - test_guest_start),
+                                  .rflags = 0x2};
+        vm_regs_changed(vm);
+        return vm_run(vm, &e) == 0 && e.kind == VM_EXIT_EXCEPTION && e.stray;
 }
 
 static uint64_t load(Vm *vm, uint64_t va) {
@@ -189,6 +213,19 @@ int main(void) {
         CHECK_EQ(vm_reset(vm, baseline, size, &stats), 0);
         CHECK_EQ(vm->retired_count, 6);
         CHECK_EQ(load(vm, FAR_VA), (uint64_t)FAULTED);
+
+        /* A program that ends reading the trap page leaves KVM an access to complete, which would
+         * run the rest of its instruction stream instead of whatever runs next: after the reset,
+         * with nothing else changed (no routine), and with a change (the routine's run). */
+        CHECK(guest_stray(vm));
+        CHECK_EQ(vm_reset(vm, baseline, size, &stats), 0);
+        CHECK_EQ(load(vm, DATA_VA), 0x1111111111111111ULL);
+        CHECK(guest_stray(vm));
+        CHECK_EQ(map_new(vm, GROWN_VA), 0);
+        CHECK_EQ(vm_reset(vm, baseline, size, &stats), 0);
+        CHECK_EQ(stats.entries_rewritten, 1);
+        CHECK_EQ(load(vm, DATA_VA), 0x1111111111111111ULL);
+        CHECK_EQ(load(vm, GROWN_VA), (uint64_t)FAULTED);
 
         /* The allocator never hands a retired page out again. */
         for (uint64_t gpa; (gpa = vm_page_alloc(vm, true)) != 0;)
