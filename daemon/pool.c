@@ -28,10 +28,16 @@
 #define RESPAWN_DELAY_MAX_USEC    (5 * USEC_PER_SEC)
 #define FAILURES_BEFORE_GIVING_UP 3
 
+/* Workers started for a burst, past the pool's size, stay this long once idle: a worker resets
+ * its VM in ~0.2 ms between requests, while starting one costs ~10 ms of CPU, so a burst that
+ * goes on keeps its workers instead of stopping and starting them. */
+#define EXTRA_WORKER_LINGER_USEC (2 * USEC_PER_SEC)
+
 typedef struct PoolWorker {
         Pool *pool;
         Worker *worker;
         PoolJob *job;
+        uint64_t idle_since_usec; /* when it last became ready with nothing to do */
         LIST_ENTRY(PoolWorker) link;
 } PoolWorker;
 
@@ -52,6 +58,8 @@ struct Pool {
         unsigned n_cpus;
         struct event *respawn_timer;
         bool respawn_pending;
+        struct event *linger_timer;
+        bool linger_pending;
         bool stopping;
         bool warm;
 
@@ -169,6 +177,38 @@ static bool pool_run_queued(Pool *p, PoolWorker *pw) {
         return true;
 }
 
+static void linger_arm(Pool *p, uint64_t usec) {
+        struct timeval tv = timeval_from_usec(usec);
+
+        if (!p->linger_pending && evtimer_add(p->linger_timer, &tv) == 0)
+                p->linger_pending = true;
+}
+
+/* Stops the workers past the pool's size that have been idle long enough, and waits for the
+ * others. */
+static void on_linger_timer(evutil_socket_t fd, short what, void *userdata) {
+        Pool *p = userdata;
+        PoolFigures f = pool_get_figures(p);
+        uint64_t now = now_usec(), next = UINT64_MAX;
+        PoolWorker *pw;
+
+        p->linger_pending = false;
+        LIST_FOREACH(pw, &p->workers, link) {
+                if (f.ready <= p->limits->pool_size)
+                        break;
+                if (worker_get_state(pw->worker) != WORKER_READY)
+                        continue;
+                if (now - pw->idle_since_usec >= EXTRA_WORKER_LINGER_USEC) {
+                        worker_stop(pw->worker);
+                        f.ready--;
+                } else
+                        next = MIN(next, pw->idle_since_usec + EXTRA_WORKER_LINGER_USEC - now);
+        }
+        if (f.ready > p->limits->pool_size && next != UINT64_MAX)
+                linger_arm(p, next);
+        notify_changed(p);
+}
+
 static void on_worker_ready(Worker *w, void *userdata) {
         PoolWorker *pw = userdata;
         Pool *p = pw->pool;
@@ -179,10 +219,11 @@ static void on_worker_ready(Worker *w, void *userdata) {
         if (!p->warm && f.ready + f.busy >= p->limits->pool_size)
                 p->warm = true;
         if (!pool_run_queued(p, pw)) {
-                /* More ready than the target (a burst is over), or shutting down: let it
-                 * go. */
-                if (p->stopping || f.ready > p->limits->pool_size)
+                pw->idle_since_usec = now_usec();
+                if (p->stopping)
                         worker_stop(w);
+                else if (f.ready > p->limits->pool_size)
+                        linger_arm(p, EXTRA_WORKER_LINGER_USEC); /* a burst may be over */
         }
         notify_changed(p);
 }
@@ -389,7 +430,8 @@ int pool_new(struct event_base *base, ExecLanguage language, const char *worker_
         p->worker_path = strdup(worker_path);
         p->snapshot_dir = strdup(snapshot_dir);
         p->respawn_timer = evtimer_new(base, on_respawn_timer, p);
-        if (!p->worker_path || !p->snapshot_dir || !p->respawn_timer) {
+        p->linger_timer = evtimer_new(base, on_linger_timer, p);
+        if (!p->worker_path || !p->snapshot_dir || !p->respawn_timer || !p->linger_timer) {
                 pool_free(p);
                 return -ENOMEM;
         }
@@ -410,6 +452,8 @@ Pool *pool_free(Pool *p) {
         }
         if (p->respawn_timer)
                 event_free(p->respawn_timer);
+        if (p->linger_timer)
+                event_free(p->linger_timer);
         free(p->worker_path);
         free(p->snapshot_dir);
         free(p);
@@ -474,6 +518,10 @@ void pool_stop(Pool *p) {
         if (p->respawn_pending) {
                 evtimer_del(p->respawn_timer);
                 p->respawn_pending = false;
+        }
+        if (p->linger_pending) {
+                evtimer_del(p->linger_timer);
+                p->linger_pending = false;
         }
         if (p->n_queued > 0)
                 return; /* idle workers are still owed to the queue */
