@@ -209,11 +209,15 @@ static void on_linger_timer(evutil_socket_t fd, short what, void *userdata) {
         notify_changed(p);
 }
 
-static void on_worker_ready(Worker *w, void *userdata) {
+static void on_worker_ready(Worker *w, bool reset, void *userdata) {
         PoolWorker *pw = userdata;
         Pool *p = pw->pool;
         PoolFigures f;
 
+        if (reset)
+                p->stats->vms_reset++;
+        else
+                p->stats->vms_restored++;
         p->failures = 0;
         f = pool_get_figures(p);
         if (!p->warm && f.ready + f.busy >= p->limits->pool_size)

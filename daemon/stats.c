@@ -72,11 +72,14 @@ json_t *stats_to_json(const Stats *s) {
         memcpy(sorted, s->latency_usec, s->n_latency * sizeof(uint64_t));
         qsort(sorted, s->n_latency, sizeof(uint64_t), cmp_u64);
 
-        return json_pack("{so s{sf sf sf sI} s{sI sI} sf}", "requests", TAKE_PTR(requests),
-                         "latency_ms", "p50", percentile_ms(sorted, s->n_latency, 50), "p90",
+        return json_pack("{so s{sf sf sf sI} s{sI sI} s{sI sI} sf}", "requests",
+                         TAKE_PTR(requests), "latency_ms", "p50",
+                         percentile_ms(sorted, s->n_latency, 50), "p90",
                          percentile_ms(sorted, s->n_latency, 90), "p99",
                          percentile_ms(sorted, s->n_latency, 99), "window",
                          (json_int_t)s->n_latency, "workers", "started",
                          (json_int_t)s->workers_started, "crashed", (json_int_t)s->workers_crashed,
-                         "uptime_s", usec_to_ms(now_usec() - s->started_usec) / 1000.0);
+                         "vms", "restored", (json_int_t)s->vms_restored, "reset",
+                         (json_int_t)s->vms_reset, "uptime_s",
+                         usec_to_ms(now_usec() - s->started_usec) / 1000.0);
 }

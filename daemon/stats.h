@@ -29,6 +29,7 @@ typedef struct Stats {
         RequestCounters by_language[_EXEC_LANGUAGE_MAX];
         uint64_t cancelled; /* execute requests whose client went away before the answer */
         uint64_t workers_started, workers_crashed;
+        uint64_t vms_restored, vms_reset; /* VMs made ready: restored anew, or reset in place */
         uint64_t latency_usec[STATS_LATENCY_WINDOW]; /* a ring of execute total times */
         size_t n_latency, latency_next;
 } Stats;

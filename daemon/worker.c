@@ -165,7 +165,7 @@ static int handle_line(Worker *w, json_t *line) {
                 w->state = WORKER_READY;
                 w->was_ready = true;
                 w->reader.max = WORKER_SMALL_LINE_MAX;
-                w->callbacks.ready(w, w->userdata);
+                w->callbacks.ready(w, json_is_true(json_object_get(line, "reset")), w->userdata);
                 return 0;
         }
 

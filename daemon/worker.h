@@ -31,8 +31,9 @@ typedef enum WorkerState {
 } WorkerState;
 
 typedef struct WorkerCallbacks {
-        /* A fresh VM is ready: the worker takes a request now. */
-        void (*ready)(Worker *w, void *userdata);
+        /* A VM in the snapshot's state is ready (restored, or reset in place when `reset`): the
+         * worker takes a request now. */
+        void (*ready)(Worker *w, bool reset, void *userdata);
         /* A piece of streamed output, {"stream": "stdout"|"stderr", "data": "..."} (borrowed). */
         void (*output)(Worker *w, json_t *output, void *userdata);
         /* The answer to the request: an execute result object, or (is_error) a JSON-RPC error

@@ -701,7 +701,10 @@ def concurrent_clients(ctx):
             check(r["stdout"] == f"client {i} {i ** 3}\n" and r["exit_code"] == i % 7, f"client {i}", r)
         stats = d.stats()
         check(stats["requests"]["by_language"]["python"]["ok"] >= 50, "counted", stats)
-        print("workers started:", stats["workers"]["started"], "latency:", stats["latency_ms"])
+        # Each worker's first VM is restored; after that the workers reset theirs in place.
+        check(stats["vms"]["restored"] >= 1 and stats["vms"]["reset"] >= 50 - 8,
+              "the workers' VMs are reset in place between requests", stats)
+        print("workers started:", stats["workers"]["started"], "VMs:", stats["vms"], "latency:", stats["latency_ms"])
 
     with_daemon(run, ctx)
 
