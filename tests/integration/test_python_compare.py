@@ -6,6 +6,7 @@ exit code byte for byte (the guest's output arrives as JSON strings, so the host
 decoded the same way: UTF-8, invalid sequences replaced).
 
     test_python_compare.py [--vm PATH] [--snapshot DIR] PROGRAM.py|PROGRAM.js...
+    test_python_compare.py [--vm PATH] --snapshot DIR --serve PROGRAM.py|PROGRAM.js...
     test_python_compare.py --check-registered DIR [--language python|javascript] NAME...
 
 The extension picks the language: PROGRAM.py runs as `sandboxd-vm run --language python` and on
@@ -20,6 +21,12 @@ Beside PROGRAM.py (PROGRAM.js), optional files give the run its inputs:
 
 With --snapshot DIR the guest is restored from that snapshot (`sandboxd-vm run --snapshot DIR`,
 a pre-warmed runner: DESIGN.md §6) instead of booting cold; the output must be the same.
+
+With --serve as well, every program goes through ONE `sandboxd-vm serve` worker, as the daemon's
+pool sends them: its VM is reset in place between requests (vmm/reset.h), so each program runs
+where another just ran. All of them in order, then in reverse order (each after another
+neighbour), each compared with the host. A program whose stdin is not UTF-8 can't travel in a
+JSON request and is left to the one-program tests.
 
 The program runs twice on the host first: if those two runs differ, the program is not
 deterministic and the test fails as the program's fault, before the guest runs.
@@ -88,8 +95,8 @@ def diff(label, expected, actual, sides=("host", "guest")):
     return f"{label} differs ({sides[0]} {len(expected)} chars, {sides[1]} {len(actual)} chars):\n{shown}"
 
 
-def compare(vm, program, snapshot=None, language=None):
-    language = language or sandbox.language_of(program)
+def host_expected(program, language):
+    """The program's code and inputs, and what the host makes of them (checked deterministic)."""
     with open(program, encoding="utf-8") as f:
         code = f.read()
     stdin, args, env = read_inputs(program)
@@ -105,7 +112,32 @@ def compare(vm, program, snapshot=None, language=None):
             + f"exit codes {first.returncode} / {second.returncode}"
         )
     sandbox.check(first.returncode >= 0, f"the program died of signal {-first.returncode} on the host")
+    return code, stdin, args, env, first
 
+
+def guest_problems(run, host):
+    """How the guest's run differs from the host's."""
+    problems = []
+    for flag in ("timed_out", "memory_limit_hit", "truncated"):
+        if run.result[flag]:
+            problems.append(f"result.{flag} is true")
+    if run.signal is not None:
+        problems.append(f"the guest died of {run.signal}")
+    if run.exit_code != host.returncode:
+        problems.append(f"exit code: host {host.returncode}, guest {run.exit_code}")
+    for label, host_bytes, guest_text in (
+        ("stdout", host.stdout, run.stdout),
+        ("stderr", host.stderr, run.stderr),
+    ):
+        d = diff(label, sandbox.as_guest_text(host_bytes), guest_text)
+        if d:
+            problems.append(d)
+    return problems
+
+
+def compare(vm, program, snapshot=None, language=None):
+    language = language or sandbox.language_of(program)
+    code, stdin, args, env, first = host_expected(program, language)
     run = sandbox.run_vm(
         vm,
         code,
@@ -118,21 +150,7 @@ def compare(vm, program, snapshot=None, language=None):
         snapshot=snapshot or False,
         language=language,
     )
-    problems = []
-    for flag in ("timed_out", "memory_limit_hit", "truncated"):
-        if run.result[flag]:
-            problems.append(f"result.{flag} is true")
-    if run.signal is not None:
-        problems.append(f"the guest died of {run.signal}")
-    if run.exit_code != first.returncode:
-        problems.append(f"exit code: host {first.returncode}, guest {run.exit_code}")
-    for label, host_bytes, guest_text in (
-        ("stdout", first.stdout, run.stdout),
-        ("stderr", first.stderr, run.stderr),
-    ):
-        d = diff(label, sandbox.as_guest_text(host_bytes), guest_text)
-        if d:
-            problems.append(d)
+    problems = guest_problems(run, first)
     if problems:
         summary = (
             f"guest ({'restored from ' + snapshot if snapshot else 'cold'}): "
@@ -145,6 +163,34 @@ def compare(vm, program, snapshot=None, language=None):
         f"guest {'restored' if snapshot else 'cold'} run {run.result.get('timing', {}).get('run_ms')} ms, "
         f"restore {run.result.get('timing', {}).get('restore_ms')} ms, wall {run.wall_s:.3f} s"
     )
+
+
+def compare_through_one_worker(vm, programs, snapshot, languages):
+    expected = {}
+    for program in programs:
+        code, stdin, args, env, host = host_expected(program, languages[program])
+        try:
+            text = stdin.decode("utf-8") if stdin is not None else None
+        except UnicodeDecodeError:
+            print(f"# {os.path.basename(program)}: stdin is not UTF-8, left to its own test")
+            continue
+        params = {"language": languages[program], "code": code, "args": args, "env": env,
+                  "timeout_ms": TIMEOUT_MS, "memory_mb": MEMORY_MB, "max_output_bytes": MAX_OUTPUT_BYTES}
+        if text is not None:
+            params["stdin"] = text
+        expected[program] = (params, host)
+    order = list(expected) + list(reversed(expected))
+    resets = 0
+    with sandbox.ServeWorker(vm, snapshot, deadline_s=TIMEOUT_MS / 1000 + 30) as worker:
+        for i, program in enumerate(order):
+            params, host = expected[program]
+            run = worker.request(params)
+            problems = guest_problems(run, host)
+            sandbox.check(not problems, f"{os.path.basename(program)} (request {i + 1} of one worker, after "
+                          f"{os.path.basename(order[i - 1]) if i else 'none'}):\n" + "\n".join(problems))
+            resets += worker.last_ready.get("reset") is True
+    print(f"ok: {len(order)} requests of {len(expected)} programs through one worker, "
+          f"{resets} of its VMs reset in place, {len(order) - resets} restored")
 
 
 def check_registered(directory, names, language="python"):
@@ -167,6 +213,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vm", help="path of sandboxd-vm (default: $SANDBOXD_VM)")
     parser.add_argument("--snapshot", metavar="DIR", help="restore the guest from this snapshot")
+    parser.add_argument("--serve", action="store_true", help="all programs through one serve worker")
     parser.add_argument("--check-registered", metavar="DIR")
     parser.add_argument("--language", choices=sandbox.LANGUAGES,
                         help="the programs' language (default: by extension; python for --check-registered)")
@@ -186,6 +233,11 @@ def main():
             sandbox.require_host_runtime(language)
         vm = sandbox.find_vm(opts.vm)
         snapshot = sandbox.find_snapshot(opts.snapshot) if opts.snapshot else None
+        if opts.serve:
+            if not snapshot:
+                parser.error("--serve needs --snapshot DIR")
+            compare_through_one_worker(vm, opts.programs, snapshot, languages)
+            return 0
         for program in opts.programs:
             print(f"# {os.path.basename(program)}" + (f" (restored from {snapshot})" if snapshot else ""))
             compare(vm, program, snapshot, languages[program])
