@@ -576,7 +576,7 @@ int mm_fault(Mm *mm, uint64_t addr, bool write, bool exec) {
                 r = paging_map(mm->vm, p, gpa, flags);
                 if (r < 0) {
                         if (!mapped_direct)
-                                vm_page_release(mm->vm, gpa);
+                                vm_page_release(mm->vm, gpa, false);
                         if (p == page)
                                 return r == -ENOMEM ? -ENOMEM : -EFAULT;
                         break;

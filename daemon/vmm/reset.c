@@ -11,20 +11,13 @@
 #include "log.h"
 #include "macro.h"
 #include "paging.h"
+#include "table-write.h"
 
 #define PAGEMAP_PRESENT (1ULL << 63)
 #define PAGEMAP_SWAPPED (1ULL << 62)
 #define PAGEMAP_FILE_OR_SHARED (1ULL << 61)
 
 #define ENTRIES_PER_TABLE 512u
-/* The stub table's entries from the warm-up list on are scratch (layout.h), cleared by the
- * routine's tail. */
-#define STUB_TABLE_FIRST_SCRATCH ((VA_PREFAULT_LIST >> PAGE_SHIFT) & 511)
-#define STUB_TABLE_SLOT (RESET_WINDOW_PAGES - 1)
-#define PAIRS_PER_PAGE (PAGE_SIZE / 16)
-
-extern const uint64_t guest_reset_tables_offset, guest_flush_tlb_offset,
-        guest_flush_tlb_trapped_offset;
 
 static int pagemap_fd = -1;
 
@@ -73,10 +66,8 @@ typedef struct Plan {
         const uint8_t *baseline;
         uint64_t baseline_size;
         uint64_t stub_table; /* GPA of the table that maps the stubs, the list and the window */
-        uint64_t window[RESET_WINDOW_PAGES]; /* GPA of the table each window page maps, or 0 */
-        unsigned windows_used;
-        uint64_t *pairs; /* (entry address in the window, value) */
-        size_t n_pairs, pairs_capacity;
+        TableWrite *writes;
+        size_t n_writes, writes_capacity;
         uint64_t *retire;
         size_t n_retire, retire_capacity;
         uint64_t tables_visited;
@@ -103,21 +94,17 @@ static int push(uint64_t **array, size_t *n, size_t *capacity, const uint64_t *i
         return 0;
 }
 
-static int window_slot(Plan *plan, uint64_t table, unsigned *ret) {
-        if (table == plan->stub_table) {
-                *ret = STUB_TABLE_SLOT;
-                return 0;
+static int add_write(Plan *plan, uint64_t table, unsigned index, uint64_t value) {
+        if (plan->n_writes == plan->writes_capacity) {
+                size_t c = MAX(plan->writes_capacity * 2, (size_t)256);
+                TableWrite *w = reallocarray(plan->writes, c, sizeof(TableWrite));
+                if (!w)
+                        return -ENOMEM;
+                plan->writes = w;
+                plan->writes_capacity = c;
         }
-        for (unsigned i = 0; i < plan->windows_used; i++)
-                if (plan->window[i] == table) {
-                        *ret = i;
-                        return 0;
-                }
-        if (plan->windows_used == STUB_TABLE_SLOT)
-                return -E2BIG;
-        plan->window[plan->windows_used] = table;
-        *ret = plan->windows_used++;
-        return 0;
+        plan->writes[plan->n_writes++] = (TableWrite){.table = table, .index = index, .value = value};
+        return plan->n_writes > TABLE_WRITES_MAX ? -E2BIG : 0;
 }
 
 /* Every table of a subtree the request created, to retire. */
@@ -152,8 +139,6 @@ static int diff_table(Plan *plan, uint64_t gpa, int level) {
         if (!base || !now || ++plan->tables_visited > plan->baseline_size / PAGE_SIZE)
                 return -EBADMSG;
         for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++) {
-                unsigned slot;
-
                 if ((gpa & PTE_ADDR_MASK) == plan->stub_table && i >= STUB_TABLE_FIRST_SCRATCH) {
                         /* The routine's scratch entries, cleared by its tail. */
                         if (base[i] != 0)
@@ -168,18 +153,16 @@ static int diff_table(Plan *plan, uint64_t gpa, int level) {
                         }
                         continue;
                 }
-                if (base[i] & PTE_P)
-                        return log_debug_errno(EIO, "A snapshot page-table entry was changed");
+                /* The host adds tables and never takes one away; pages it may unmap and map
+                 * anew (munmap), which the snapshot's entry undoes. */
+                if (level > 0 && (base[i] & PTE_P))
+                        return log_debug_errno(EIO, "A snapshot page-table link was changed");
                 if (level > 0 && (now[i] & PTE_P)) {
                         r = collect_retired(plan, now[i], level - 1);
                         if (r < 0)
                                 return r;
                 }
-                r = window_slot(plan, gpa & PTE_ADDR_MASK, &slot);
-                if (r < 0)
-                        return r;
-                uint64_t pair[2] = {VA_RESET_WINDOW + slot * PAGE_SIZE + i * 8, base[i]};
-                r = push(&plan->pairs, &plan->n_pairs, &plan->pairs_capacity, pair, 2);
+                r = add_write(plan, gpa & PTE_ADDR_MASK, i, base[i]);
                 if (r < 0)
                         return r;
         }
@@ -207,100 +190,6 @@ static bool scratch_clear(const Plan *plan) {
                 if (t[i] != 0)
                         return false;
         return true;
-}
-
-/* Runs one of the stubs' routines from its first instruction to its trap at `trapped` (the RIP
- * after the trapping store), with sregs. */
-static int run_routine(Vm *vm, const struct kvm_sregs *sregs, const struct kvm_regs *regs,
-                       uint64_t trapped) {
-        struct kvm_run *run = vm->run;
-
-        if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, sregs) < 0)
-                return -errno;
-        run->s.regs.regs = *regs;
-        run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-        for (unsigned tries = 0;; tries++) {
-                if (ioctl(vm->vcpu_fd, KVM_RUN, 0) >= 0)
-                        break;
-                /* A stray timer signal; the registers wait in the sync area still. */
-                if ((errno != EINTR && errno != EAGAIN) || tries >= 3)
-                        return -errno;
-                run->immediate_exit = 0;
-                run->s.regs.regs = *regs;
-                run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
-        }
-        run->kvm_dirty_regs = 0;
-        if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != GPA_TRAP ||
-            !run->mmio.is_write || run->s.regs.regs.rax != RESET_TABLES_DONE ||
-            run->s.regs.regs.rip != trapped)
-                return log_debug_errno(EIO, "The page-table routine ended badly (exit %u)",
-                                       run->exit_reason);
-        return 0;
-}
-
-static int rewrite_tables(Plan *plan) {
-        Vm *vm = plan->vm;
-        size_t list_pages = DIV_ROUND_UP(plan->n_pairs / 2, PAIRS_PER_PAGE);
-        struct kvm_sregs kernel;
-        int r;
-
-        if (list_pages > RESET_LIST_MAX_PAGES)
-                return -E2BIG;
-        /* The window: each table to write, and the stub table in the last page. */
-        for (unsigned i = 0; i < plan->windows_used; i++) {
-                r = paging_map(vm, VA_RESET_WINDOW + i * PAGE_SIZE, plan->window[i],
-                               PTE_U | PTE_W | PTE_NX);
-                if (r < 0)
-                        return r;
-        }
-        r = paging_map(vm, VA_RESET_WINDOW + STUB_TABLE_SLOT * PAGE_SIZE, plan->stub_table,
-                       PTE_U | PTE_W | PTE_NX);
-        if (r < 0)
-                return r;
-        for (size_t page = 0; page < list_pages; page++) {
-                uint64_t gpa = vm_page_alloc(vm, true);
-                size_t first = page * PAIRS_PER_PAGE * 2;
-                void *p = gpa ? vm_ram(vm, gpa, PAGE_SIZE) : NULL;
-
-                if (!p)
-                        return -ENOMEM;
-                memcpy(p, plan->pairs + first,
-                       MIN(plan->n_pairs - first, PAIRS_PER_PAGE * 2) * sizeof(uint64_t));
-                r = paging_map(vm, VA_RESET_LIST + page * PAGE_SIZE, gpa, PTE_U | PTE_NX);
-                if (r < 0)
-                        return r;
-        }
-
-        r = run_routine(vm, &vm->boot_sregs,
-                        &(struct kvm_regs){
-                                .rip = VA_SYSCALL_STUB + guest_reset_tables_offset,
-                                .rdi = VA_RESET_LIST,
-                                .rsi = plan->n_pairs / 2,
-                                .rdx = VA_RESET_WINDOW + STUB_TABLE_SLOT * PAGE_SIZE +
-                                       STUB_TABLE_FIRST_SCRATCH * 8,
-                                .rcx = ENTRIES_PER_TABLE - STUB_TABLE_FIRST_SCRATCH,
-                                .rflags = 0x2,
-                        },
-                        VA_SYSCALL_STUB + TRAP_STORE_INSN_LEN);
-        if (r < 0)
-                return r;
-        kernel = vm->boot_sregs;
-        kernel.cs.selector = SEL_KERNEL_CS;
-        kernel.cs.dpl = 0;
-        kernel.ss.selector = SEL_KERNEL_DS;
-        kernel.ss.dpl = 0;
-        r = run_routine(vm, &kernel,
-                        &(struct kvm_regs){
-                                .rip = VA_EXCEPTION_STUBS + guest_flush_tlb_offset,
-                                .rsp = VA_KERNEL_STACK_TOP,
-                                .rflags = 0x2,
-                        },
-                        VA_EXCEPTION_STUBS + guest_flush_tlb_trapped_offset);
-        if (r < 0)
-                return r;
-        if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &vm->boot_sregs) < 0)
-                return -errno;
-        return 0;
 }
 
 /* After the routine, every snapshot table must be the snapshot's again. (The walk is over the
@@ -425,19 +314,17 @@ int vm_reset(Vm *vm, const uint8_t *baseline, uint64_t baseline_size, VmResetSta
                 return -EBADMSG;
 
         r = diff_table(&plan, GPA_PML4, 3);
-        /* Nothing added since the snapshot (or the last reset): KVM's shadow still agrees. */
-        if (r >= 0 && (plan.n_pairs > 0 || !scratch_clear(&plan))) {
-                r = rewrite_tables(&plan);
-                stats->tables_rewritten = plan.windows_used + 1;
-        }
+        /* Nothing changed since the snapshot (or the last reset): KVM's shadow still agrees. */
+        if (r >= 0 && (plan.n_writes > 0 || !scratch_clear(&plan)))
+                r = vm_write_tables(vm, plan.writes, plan.n_writes, false);
         /* Whatever was or wasn't done, the tables must now be the snapshot's. */
         if (r >= 0)
                 r = check_table(&plan, GPA_PML4, 3);
         if (r >= 0)
                 r = retire(&plan);
-        stats->entries_rewritten = plan.n_pairs / 2;
+        stats->entries_rewritten = plan.n_writes;
         stats->tables_retired = plan.n_retire;
-        free(plan.pairs);
+        free(plan.writes);
         free(plan.retire);
         if (r < 0)
                 return r;

@@ -5,14 +5,12 @@
  * VM keeps them, and its host pages, and is put back in well under a millisecond.
  *
  * What makes it clean:
- *  - Page tables: the host may add entries (KVM walks the guest's tables on a miss) but KVM
- *    never sees the host change or clear one. So the guest clears them itself: every entry a
- *    request added to a snapshot table is written back by guest code (guest/stubs.S,
- *    guest_reset_tables) through a window that maps those tables for the duration, then CR3 is
- *    reloaded at CPL0 — the architecture's own protocol for changing page tables, which KVM
- *    must honour. Tables the request created are cut loose by clearing the entry that linked
- *    them; KVM may keep a shadow of them, so their pages are retired, never used again.
- *    Afterwards the tables must equal the snapshot's byte for byte, or the VM is discarded.
+ *  - Page tables: every entry of a snapshot table that differs from the snapshot's (added by
+ *    the request, or cleared or replaced by its munmap and mmap) is written back by the guest
+ *    itself (table-write.h), the way KVM's shadow paging sees. Tables the request created are
+ *    cut loose by clearing the entry that linked them; KVM may keep a shadow of them, so their
+ *    pages are retired, never used again. Afterwards the tables must equal the snapshot's byte
+ *    for byte, or the VM is discarded.
  *  - RAM: every snapshot page with a private copy (found through /proc/self/pagemap) is
  *    compared with the snapshot and put back if it differs; a host write to guest RAM is seen
  *    by the guest at once (it is the same host page). RAM past the snapshot is dropped.
@@ -47,8 +45,7 @@ struct pm_scan_arg {
 #define VM_RETIRED_TABLES_MAX 256
 
 typedef struct VmResetStats {
-        unsigned tables_rewritten; /* snapshot tables the guest routine wrote to */
-        unsigned entries_rewritten;
+        unsigned entries_rewritten; /* page-table entries the guest wrote back (table-write.h) */
         unsigned tables_retired;
         uint64_t pages_private; /* snapshot pages with a private copy, each compared */
         uint64_t pages_copied;  /* of those, the ones put back */

@@ -256,7 +256,7 @@ uint64_t vm_page_alloc(Vm *vm, bool is_page_table) {
         return gpa;
 }
 
-void vm_page_release(Vm *vm, uint64_t gpa) {
+void vm_page_release(Vm *vm, uint64_t gpa, bool is_page_table) {
         void *p = vm_ram(vm, gpa, PAGE_SIZE);
 
         if (!p || gpa < GPA_FIRST_FREE)
@@ -271,7 +271,9 @@ void vm_page_release(Vm *vm, uint64_t gpa) {
         }
         vm_page_zero(vm, gpa); /* handed out pages must read as zeros */
         vm->free_pages[vm->free_count++] = gpa;
-        if (vm->data_pages > 0)
+        if (is_page_table && vm->table_pages > 0)
+                vm->table_pages--;
+        else if (!is_page_table && vm->data_pages > 0)
                 vm->data_pages--;
 }
 

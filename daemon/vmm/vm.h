@@ -145,6 +145,7 @@ static inline void *vm_ram(Vm *vm, uint64_t gpa, uint64_t len) {
 /* Page allocator over RAM. vm_page_alloc() returns a zeroed page's GPA, or 0 when RAM or the
  * data-page limit is exhausted. Page 0 is never handed out. */
 uint64_t vm_page_alloc(Vm *vm, bool is_page_table);
-void vm_page_release(Vm *vm, uint64_t gpa);
+/* Gives a page back (is_page_table as it was handed out): nothing may map it any more. */
+void vm_page_release(Vm *vm, uint64_t gpa, bool is_page_table);
 /* Makes the RAM page at gpa read as zeros, returning its host memory where that gives zeros. */
 void vm_page_zero(Vm *vm, uint64_t gpa);
