@@ -296,12 +296,25 @@ int64_t mm_map(Mm *mm, uint64_t addr, uint64_t length, int prot, int flags, bool
 }
 
 int mm_unmap(Mm *mm, uint64_t addr, uint64_t length) {
+        uint64_t end;
+        int64_t n;
+        int r;
+
         if (!IS_ALIGNED(addr, PAGE_SIZE) || length == 0 || addr > USER_MAX ||
             length > USER_MAX - addr)
                 return -EINVAL;
-        /* The pages stay present (shadow paging can't take them back); mmap never picks this
-         * range again unless asked with MAP_FIXED, which refills it. */
-        return mm_carve(mm, addr, addr + ALIGN_UP(length, PAGE_SIZE));
+        end = addr + ALIGN_UP(length, PAGE_SIZE);
+        r = mm_carve(mm, addr, end);
+        if (r < 0)
+                return r;
+        /* The pages go, and their memory with them (the guest clears the entries: a host edit
+         * of a present one would not be seen). */
+        n = paging_unmap(mm->vm, addr, end);
+        if (n < 0) {
+                mm->vm_failed = true;
+                return log_error_errno((int)n, "Unmapping guest pages failed: %m");
+        }
+        return 0;
 }
 
 int mm_protect(Mm *mm, uint64_t addr, uint64_t length, int prot) {

@@ -40,7 +40,7 @@ typedef struct Mm {
         Vm *vm;
         Vma *vmas;
         size_t count, capacity;
-        uint64_t mmap_next; /* top-down, never reused */
+        uint64_t mmap_next; /* top-down; an unmapped range is not picked again (MAP_FIXED may) */
         uint64_t mmap_floor;
         uint64_t brk_start, brk, brk_max;
         uint64_t stack_top, stack_limit; /* the stack may grow down to stack_limit */
@@ -48,6 +48,7 @@ typedef struct Mm {
         /* Bytes mapped (the VMAs' total) and the most ever, for /proc's VmSize and VmPeak. */
         uint64_t mapped, mapped_peak;
         bool limit_hit; /* an allocation was refused because of the memory limit */
+        bool vm_failed; /* the guest's own page-table edit failed: the VM can't go on */
         uint64_t faults;
 } Mm;
 

@@ -400,6 +400,10 @@ static int thread_loop(Process *p) {
                 switch (e.kind) {
                 case VM_EXIT_SYSCALL:
                         syscall_dispatch(p);
+                        if (p->mm.vm_failed && p->state == PROCESS_RUNNING) {
+                                p->state = PROCESS_FAILED;
+                                p->failure = "a page-table edit by the guest failed";
+                        }
                         break;
                 case VM_EXIT_EXCEPTION:
                         process_exception(p, &e);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The guest's 4-level page tables, kept by the host in guest RAM. The guest never writes them.
+/* The guest's 4-level page tables, kept by the host in guest RAM. The program never writes them.
  *
  * Shadow paging (DESIGN.md §5) sees a host edit from not-present to present at once but never a
- * change to, or removal of, a present entry. So the only edit offered is paging_map() of a page
- * that is not present: a present entry is forever. Callers that "unmap" keep the entry and must
- * never hand that virtual page out again. */
+ * change to, or removal of, a present entry. So the host itself only maps pages that are not
+ * present (paging_map); taking pages away (paging_unmap) is done by the guest, through
+ * table-write.h, at the cost of two short runs of the VM. */
 #pragma once
 
 #include <stdbool.h>
@@ -25,6 +25,11 @@
  * -EEXIST if the page is already present, -ENOMEM if no page-table page is left, -EINVAL for a
  * non-canonical or unaligned address. */
 int paging_map(Vm *vm, uint64_t va, uint64_t gpa, uint64_t flags);
+
+/* Unmaps the present pages of [start, end): the guest clears their entries (table-write.h), the
+ * RAM pages go back to the allocator, pages of the image slot are just unmapped. The vCPU's
+ * registers are kept. Returns the number of pages unmapped, or -errno with the VM unusable. */
+int64_t paging_unmap(Vm *vm, uint64_t start, uint64_t end);
 
 /* The present leaf entry for `va`, or 0. */
 uint64_t paging_lookup(Vm *vm, uint64_t va);

@@ -147,5 +147,8 @@ static inline void *vm_ram(Vm *vm, uint64_t gpa, uint64_t len) {
 uint64_t vm_page_alloc(Vm *vm, bool is_page_table);
 /* Gives a page back (is_page_table as it was handed out): nothing may map it any more. */
 void vm_page_release(Vm *vm, uint64_t gpa, bool is_page_table);
+/* The same for many data pages at once, zeroed in place (the host memory stays, for the pages'
+ * next use; a reset gives it back). */
+void vm_pages_release(Vm *vm, const uint64_t *gpas, size_t n);
 /* Makes the RAM page at gpa read as zeros, returning its host memory where that gives zeros. */
 void vm_page_zero(Vm *vm, uint64_t gpa);

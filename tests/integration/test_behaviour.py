@@ -637,6 +637,32 @@ def memory_gradual(ctx):
     sandbox.healthy(ctx.vm)
 
 
+@case(serial=True, timeout=120)
+def munmap_gives_memory_back(ctx):
+    """Memory a program unmaps is its own again: 40 rounds of mmap, fill and munmap of 16 MiB
+    (640 MiB in all) fit in 128 MiB, as on Linux; an unmapped page is gone (SIGSEGV), and a
+    new mapping reads as zeros though it is made of the pages just unmapped."""
+    code = (
+        "import ctypes, mmap\n"
+        "for i in range(40):\n"
+        "    m = mmap.mmap(-1, 16 << 20)\n"
+        "    m.write(bytes([i + 1]) * (16 << 20))\n"
+        "    m.close()\n"
+        "m = mmap.mmap(-1, 16 << 20)\n"
+        "print('fresh', m[:] == bytes(16 << 20))\n"
+        "address = ctypes.addressof(ctypes.c_char.from_buffer(m))\n"
+        "m.close()\n"
+        "print('unmapped', flush=True)\n"
+        "print(ctypes.string_at(address, 1))\n"
+    )
+    run = run_vm(ctx.vm, code, memory_mb=128, timeout_ms=60000, deadline_s=100)
+    check(not run.memory_limit_hit, "unmapped memory still counts against the limit", run)
+    check(run.stdout == "fresh True\nunmapped\n", "a new mapping is not all zeros, or the program "
+          "did not get that far", run)
+    check(run.signal == "SIGSEGV", "reading an unmapped page did not fault", run)
+    sandbox.healthy(ctx.vm)
+
+
 def _baseline_rss_kib(ctx):
     return run_vm(ctx.vm, "print(1)").maxrss_kib
 

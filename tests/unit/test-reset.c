@@ -226,6 +226,33 @@ int main(void) {
         CHECK_EQ(load(vm, DATA_VA), 0x1111111111111111ULL);
         CHECK_EQ(load(vm, GROWN_VA), (uint64_t)FAULTED);
 
+        /* paging_unmap() in a request: the guest clears the entries, so the program faults
+         * there at once; the page comes back zeroed for another address. A snapshot page
+         * unmapped is the snapshot's again after the reset. */
+        {
+                uint64_t frame, again_frame;
+
+                CHECK_EQ(map_new(vm, GROWN_VA), 0);
+                CHECK_EQ(guest_access(vm, GROWN_VA, TOKEN, &v), 0);
+                CHECK_EQ(guest_access(vm, DATA_VA + PAGE_SIZE, TOKEN, &v), 0);
+                frame = paging_lookup(vm, GROWN_VA) & PTE_ADDR_MASK;
+                CHECK_EQ(paging_unmap(vm, GROWN_VA, GROWN_VA + PAGE_SIZE), 1);
+                CHECK_EQ(paging_unmap(vm, DATA_VA + PAGE_SIZE, DATA_VA + 2 * PAGE_SIZE), 1);
+                CHECK_EQ(paging_unmap(vm, FAR_VA, FAR_VA + (1ULL << 30)), 0);
+                CHECK_EQ(load(vm, GROWN_VA), (uint64_t)FAULTED);
+                CHECK_EQ(load(vm, DATA_VA + PAGE_SIZE), (uint64_t)FAULTED);
+                CHECK_EQ(load(vm, DATA_VA), 0x1111111111111111ULL);
+                CHECK_EQ(map_new(vm, GROWN_VA + PAGE_SIZE), 0);
+                again_frame = paging_lookup(vm, GROWN_VA + PAGE_SIZE) & PTE_ADDR_MASK;
+                CHECK(again_frame != 0);
+                CHECK_EQ(load(vm, GROWN_VA + PAGE_SIZE), 0);
+                CHECK(frame == again_frame || vm->free_count > 0);
+                CHECK_EQ(vm_reset(vm, baseline, size, &stats), 0);
+                CHECK_EQ(load(vm, DATA_VA + PAGE_SIZE), 0x2222222222222222ULL);
+                CHECK_EQ(load(vm, GROWN_VA), (uint64_t)FAULTED);
+                CHECK_EQ(load(vm, GROWN_VA + PAGE_SIZE), (uint64_t)FAULTED);
+        }
+
         /* The allocator never hands a retired page out again. */
         for (uint64_t gpa; (gpa = vm_page_alloc(vm, true)) != 0;)
                 CHECK(!retired(vm, gpa));
