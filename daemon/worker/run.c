@@ -223,6 +223,8 @@ int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *resul
         unsigned resets = prepared->resets;
         int r;
 
+        /* (A VM made bigger for a request stays so: each request's own limits apply to it,
+         * start_restored.) */
         if (!options->snapshot || !resettable(prepared)) {
                 run_prepared_done(prepared);
                 return run_prepare(options, config.memory_limit, prepared, result);
@@ -312,6 +314,10 @@ static int start_restored(Prepared *prepared, const ExecRequest *req) {
                                        req->memory_mb);
         p->mm.commit_limit = req->memory_mb * 1024 * 1024;
         p->vm->data_page_limit = MIN(p->mm.commit_limit, p->vm->ram_size) / PAGE_SIZE;
+        /* The tmpfs counts against the request's limit too, not the VM's size. */
+        vfs_set_limits(p->vfs, &(TmpfsLimits){.max_bytes = p->mm.commit_limit,
+                                              .max_inodes = VFS_DEFAULT_TMPFS_INODES,
+                                              .max_file_size = p->mm.commit_limit});
         r = vfs_install_stdio(p->vfs, p->fds, req->stdin_buf.data, req->stdin_buf.size,
                               capture_output, prepared);
         if (r < 0)

@@ -834,10 +834,12 @@ def reset_keeps_requests_apart(ctx):
     timeout and an abort too."""
     token = f"canary-{uuid.uuid4().hex}"
     with sandbox.ServeWorker(ctx.vm, ctx.snapshot, deadline_s=60) as worker:
-        def request(code, **params):
+        def request(code, expect_reset=True, **params):
             r = worker.request(dict(params, language="javascript", code=code))
-            check(worker.last_ready.get("reset") is True, f"the VM was not reset after this request "
-                  f"({worker.last_ready})", r)
+            # The dirty request must be followed by a reset (a restored VM would prove
+            # nothing); later, worker threads may tip the VM's retired tables over the limit.
+            check(not expect_reset or worker.last_ready.get("reset") is True,
+                  f"the VM was not reset after this request ({worker.last_ready})", r)
             return r
 
         dirty = request(f"""
@@ -871,7 +873,7 @@ console.log(JSON.stringify({{
 const { Worker } = require('worker_threads');
 const w = new Worker("require('worker_threads').parentPort.postMessage(6 * 7);", { eval: true });
 w.on('message', (m) => console.log(m));
-""", timeout_ms=20000)
+""", expect_reset=False, timeout_ms=20000)
         check(threads.stdout == "42\n" and threads.exit_code == 0, "a worker thread after a reset", threads)
         looped = request("while (true) {}", timeout_ms=300)
         check(looped.timed_out, "the loop did not time out", looped)

@@ -800,6 +800,20 @@ for off in range(0, SIZE, STRIDE):
 print(json.dumps({'touched': SIZE // STRIDE, 'nonzero_before': nonzero}))
 """
 
+TMPFS_FILL_CODE = r"""
+import errno
+written = 0
+try:
+    with open('/tmp/fill', 'wb') as f:
+        while written < 96 << 20:
+            f.write(b'x' * (1 << 20))
+            written += 1 << 20
+            f.flush()
+    print('wrote', written >> 20)
+except OSError as e:
+    print('refused after', written >> 20, errno.errorcode.get(e.errno))
+"""
+
 PEEK_CODE = r"""
 import ctypes
 print('peeking', flush=True)
@@ -809,7 +823,7 @@ print(ctypes.string_at(__ADDR__, 64))
 
 def _map(worker, addr, size, stride, token, what):
     run = worker.request({"code": _code(MAP_CODE, ADDR=addr, SIZE=size, STRIDE=stride, TOKEN=token),
-                          "timeout_ms": 30000, "memory_mb": 512})
+                          "timeout_ms": 30000})
     clean_exit(run, what)
     return last_json_line(run, what)
 
@@ -876,6 +890,16 @@ def serve_resets_in_place(ctx):
         _expect_reset(worker, True, "a read of the trap page")
         run = worker.request({"code": "print(4)"})
         check(run.stdout == "4\n" and run.exit_code == 0, "the request after a read of the trap page", run)
+
+        # A request's memory limit is its own, the tmpfs's included, also in a VM made bigger
+        # for an earlier request.
+        run = worker.request({"code": "print(5)", "memory_mb": 1024})
+        check(run.stdout == "5\n", "a request with a large limit", run)
+        _expect_reset(worker, True, "a request that needed a bigger VM")
+        run = worker.request({"code": TMPFS_FILL_CODE, "memory_mb": 64, "timeout_ms": 30000})
+        check(run.stdout.startswith("refused after ") or run.memory_limit_hit,
+              "a 64 MiB request wrote 96 MiB into /tmp", run)
+        _expect_reset(worker, True, "a request under a small limit")
 
         # One page in each of 300 2-MiB ranges: 300 new page tables, past what a VM retires.
         seen = _map(worker, far, 300 << 21, 1 << 21, "", "request 8 (300 page tables)")
