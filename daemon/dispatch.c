@@ -370,8 +370,9 @@ static RequestOutcome method_health(Manager *m, const Reply *reply, json_t *para
                 f = pool_get_figures(p);
                 failing = pool_is_failing(p);
                 /* Degraded: workers keep dying before they are ready, or nothing is left to
-                 * serve with (none ready, busy or on its way). */
-                if (failing || f.ready + f.busy + f.starting == 0)
+                 * serve with (none ready, busy or on its way) though the pool should have some
+                 * (--pool-size 0 starts them on demand). */
+                if (failing || (f.target > 0 && f.ready + f.busy + f.starting == 0))
                         degraded = true;
                 if (json_object_set_new(languages, exec_language_to_string(l),
                                         json_pack("{si si si sb}", "ready", f.ready, "busy", f.busy,

@@ -142,7 +142,29 @@ static void stop_check(Manager *m) {
                 event_base_loopbreak(m->base);
 }
 
+/* The pools share --max-vms: a language whose requests wait while the others' idle extra
+ * workers hold every place gets those places (the extras stop at once instead of after their
+ * linger), and any pool with a queue starts workers when places come free. */
+static void balance_pools(Manager *m) {
+        bool starved = false;
+
+        if (m->balancing || m->stopping)
+                return;
+        m->balancing = true;
+        for (ExecLanguage l = 0; l < _EXEC_LANGUAGE_MAX; l++)
+                if (m->pools[l] && pool_n_queued(m->pools[l]) > 0)
+                        starved |= m->limits.n_vms >= m->limits.max_vms;
+        for (ExecLanguage l = 0; starved && l < _EXEC_LANGUAGE_MAX; l++)
+                if (m->pools[l] && pool_n_queued(m->pools[l]) == 0)
+                        pool_release_extras(m->pools[l]);
+        for (ExecLanguage l = 0; l < _EXEC_LANGUAGE_MAX; l++)
+                if (m->pools[l])
+                        pool_kick(m->pools[l]);
+        m->balancing = false;
+}
+
 void manager_changed(Manager *m) {
+        balance_pools(m);
         status_update(m);
         stop_check(m);
 }

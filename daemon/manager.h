@@ -49,7 +49,8 @@ typedef struct Manager {
         char *status_sent;
 
         bool stopping; /* a stop signal came */
-        bool drained;  /* ...and no request is left */
+        bool balancing; /* in balance_pools(): the pools it calls may call back */
+        bool drained;   /* ...and no request is left */
 } Manager;
 
 int manager_new(const ManagerConfig *config, Manager **ret);

@@ -106,6 +106,10 @@ unsigned pool_n_jobs(const Pool *p) {
         return n;
 }
 
+unsigned pool_n_queued(const Pool *p) {
+        return p->n_queued;
+}
+
 unsigned pool_n_workers(const Pool *p) {
         return p->n_workers;
 }
@@ -182,6 +186,25 @@ static void linger_arm(Pool *p, uint64_t usec) {
 
         if (!p->linger_pending && evtimer_add(p->linger_timer, &tv) == 0)
                 p->linger_pending = true;
+}
+
+void pool_release_extras(Pool *p) {
+        PoolFigures f = pool_get_figures(p);
+        PoolWorker *pw;
+
+        LIST_FOREACH(pw, &p->workers, link) {
+                if (f.ready <= p->limits->pool_size)
+                        break;
+                if (worker_get_state(pw->worker) == WORKER_READY) {
+                        worker_stop(pw->worker);
+                        f.ready--;
+                }
+        }
+}
+
+void pool_kick(Pool *p) {
+        if (p->n_queued > 0)
+                pool_refill(p, false);
 }
 
 /* Stops the workers past the pool's size that have been idle long enough, and waits for the

@@ -76,6 +76,13 @@ void pool_cancel(Pool *p, PoolJob *job);
 
 /* Stops taking jobs and stops idle workers; busy ones are stopped once they answer. */
 void pool_stop(Pool *p);
+/* Stops the idle workers past the pool's size now (another pool needs their places under
+ * max_vms) rather than after their linger. */
+void pool_release_extras(Pool *p);
+/* Starts workers for its queue if there is room now (after another pool's worker went). */
+void pool_kick(Pool *p);
+/* Requests waiting for a worker. */
+unsigned pool_n_queued(const Pool *p);
 /* Jobs queued or running. */
 unsigned pool_n_jobs(const Pool *p);
 /* Worker processes not yet reaped. */

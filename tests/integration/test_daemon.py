@@ -616,6 +616,31 @@ def busy_limits(ctx):
     with_daemon(run, ctx, args=["--max-vms", "2", "--max-queue", "1"], pool_size=1)
 
 
+@case(timeout=120, serial=True)
+def pools_share_max_vms(ctx):
+    """--max-vms is shared by the languages: after a Python burst, its idle extra workers (which
+    linger 2 s) give their places to a JavaScript request at once. With --pool-size 0 that request
+    has no worker of its own: it would wait for good if nothing gave it room."""
+    def run(d):
+        code = "import time\ntime.sleep(0.3)\nprint('p')"
+        clients = [d.connect(), d.connect()]
+        for i, c in enumerate(clients):
+            c.request("execute", {"language": "python", "code": code}, id=i)
+        for c in clients:
+            m = c.read_response()
+            check(m.get("result", {}).get("stdout") == "p\n", "a Python request of the burst", m)
+        stats = d.stats()
+        check(len(stats["pools"]["python"]["workers"]) == 2 and stats["pool"]["vms"] == 2,
+              "the burst's two Python workers hold both places", stats["pools"])
+        start = time.monotonic()
+        r = d.connect(timeout=60).call("execute", {"language": "javascript", "code": "console.log('js')"})
+        check(r.get("result", {}).get("stdout") == "js\n", "the JavaScript request", r)
+        print(f"the JavaScript request was answered after {time.monotonic() - start:.2f} s; "
+              f"pools now {d.stats()['pool']}")
+
+    with_daemon(run, ctx, args=["--max-vms", "2"], pool_size=0)
+
+
 # ---- robustness ---------------------------------------------------------------------------------
 
 
