@@ -22,6 +22,7 @@ static mode_t arg_socket_mode = 0660;
 static const char *arg_state_dir;
 static const char *arg_worker;
 static unsigned arg_pool_size = 2;
+static bool arg_fresh_vms;
 static unsigned arg_max_vms = 8;
 static unsigned arg_max_queue = 64;
 
@@ -39,6 +40,9 @@ static void help(FILE *f) {
                 "  --pool-size N       warm VMs kept ready per language (default 2)\n"
                 "  --max-vms N         worker VMs alive at once, all languages (default 8)\n"
                 "  --max-queue N       requests waiting for a VM per language (default 64)\n"
+                "  --fresh-vms         restore a new VM for every request instead of resetting\n"
+                "                      the last one in place (slower; for tenants who must not\n"
+                "                      share even the timing of a warm VM)\n"
                 "  --worker PATH       the sandboxd-vm binary (default: the build tree's when run\n"
                 "                      from it, else %s)\n"
                 "  --log-level LEVEL   debug, info, notice, warning or err (default info)\n",
@@ -106,6 +110,7 @@ static int parse_argv(int argc, char *argv[]) {
                 OPT_MAX_QUEUE,
                 OPT_WORKER,
                 OPT_LOG_LEVEL,
+                OPT_FRESH_VMS,
         };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
@@ -117,6 +122,7 @@ static int parse_argv(int argc, char *argv[]) {
                 {"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
                 {"worker", required_argument, NULL, OPT_WORKER},
                 {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+                {"fresh-vms", no_argument, NULL, OPT_FRESH_VMS},
                 {},
         };
         const char *e;
@@ -140,6 +146,9 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case OPT_STATE_DIR:
                         arg_state_dir = optarg;
+                        break;
+                case OPT_FRESH_VMS:
+                        arg_fresh_vms = true;
                         break;
                 case OPT_POOL_SIZE:
                         r = parse_unsigned(optarg, "--pool-size", 0, 256, &arg_pool_size);
@@ -203,6 +212,7 @@ int main(int argc, char *argv[]) {
                 .pool_size = arg_pool_size,
                 .max_vms = arg_max_vms,
                 .max_queue = arg_max_queue,
+                .fresh_vms = arg_fresh_vms,
         };
         r = manager_new(&config, &m);
         if (r < 0) {

@@ -211,6 +211,7 @@ int manager_new(const ManagerConfig *config, Manager **ret) {
                 .pool_size = config->pool_size,
                 .max_vms = config->max_vms,
                 .max_queue = config->max_queue,
+                .fresh_vms = config->fresh_vms,
         };
         stats_init(&m->stats);
         m->socket_path = config->socket_path ? strdup(config->socket_path) : NULL;

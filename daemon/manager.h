@@ -26,6 +26,7 @@ typedef struct ManagerConfig {
         unsigned pool_size;
         unsigned max_vms;
         unsigned max_queue;
+        bool fresh_vms; /* workers restore a new VM for every request (sandboxd-vm serve --no-reset) */
 } ManagerConfig;
 
 typedef struct Manager {

@@ -351,7 +351,8 @@ static int pool_spawn_one(Pool *p) {
         if (!pw)
                 return -ENOMEM;
         pw->pool = p;
-        r = worker_spawn(p->base, p->worker_path, p->snapshot_dir, &worker_callbacks, pw,
+        r = worker_spawn(p->base, p->worker_path, p->snapshot_dir, p->limits->fresh_vms,
+                         &worker_callbacks, pw,
                          &pw->worker);
         if (r < 0) {
                 free(pw);

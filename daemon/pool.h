@@ -29,6 +29,7 @@ typedef struct PoolLimits {
         unsigned max_vms;   /* worker processes alive at once, all pools together */
         unsigned max_queue; /* waiting requests per pool */
         unsigned n_vms;     /* worker processes alive now */
+        bool fresh_vms;     /* workers restore a new VM for every request */
 } PoolLimits;
 
 /* What the pool needs of a request; embedded in the daemon's request. */

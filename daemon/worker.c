@@ -306,10 +306,11 @@ char **worker_environment(void) {
         return env;
 }
 
-static int spawn_process(const char *path, const char *snapshot_dir, int fd, pid_t *ret_pid) {
+static int spawn_process(const char *path, const char *snapshot_dir, bool fresh_vms, int fd,
+                         pid_t *ret_pid) {
         _cleanup_free_ char **env = NULL;
         char *argv[] = {(char *)path, (char *)"serve", (char *)"--snapshot", (char *)snapshot_dir,
-                        NULL};
+                        fresh_vms ? (char *)"--no-reset" : NULL, NULL};
         posix_spawn_file_actions_t actions;
         posix_spawnattr_t attr;
         sigset_t none, defaults;
@@ -354,7 +355,7 @@ static int spawn_process(const char *path, const char *snapshot_dir, int fd, pid
         return -r;
 }
 
-int worker_spawn(struct event_base *base, const char *path, const char *snapshot_dir,
+int worker_spawn(struct event_base *base, const char *path, const char *snapshot_dir, bool fresh_vms,
                  const WorkerCallbacks *callbacks, void *userdata, Worker **ret) {
         _cleanup_close_ int ours = -1, theirs = -1;
         Worker *w;
@@ -381,7 +382,7 @@ int worker_spawn(struct event_base *base, const char *path, const char *snapshot
                 .userdata = userdata,
         };
 
-        r = spawn_process(path, snapshot_dir, theirs, &w->pid);
+        r = spawn_process(path, snapshot_dir, fresh_vms, theirs, &w->pid);
         if (r < 0) {
                 free(w);
                 return r;

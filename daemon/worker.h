@@ -46,8 +46,9 @@ typedef struct WorkerCallbacks {
                        void *userdata);
 } WorkerCallbacks;
 
-/* Starts `path serve --snapshot snapshot_dir`. Returns 0 or -errno. */
-int worker_spawn(struct event_base *base, const char *path, const char *snapshot_dir,
+/* Starts `path serve --snapshot snapshot_dir` (with --no-reset when fresh_vms). Returns 0 or
+ * -errno. */
+int worker_spawn(struct event_base *base, const char *path, const char *snapshot_dir, bool fresh_vms,
                  const WorkerCallbacks *callbacks, void *userdata, Worker **ret);
 
 /* Kills the process if it still runs and reaps it (blocking, briefly: SIGKILL is not ignorable).

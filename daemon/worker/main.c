@@ -24,6 +24,7 @@ static const char *arg_snapshot;
 static const char *arg_out;
 static bool arg_force;
 static bool arg_test_forbidden_syscall;
+static bool arg_no_reset;
 
 static void help(FILE *f) {
         fprintf(f, "Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
@@ -41,6 +42,8 @@ static void help(FILE *f) {
                "  --memory-mb N            memory limit (default %" PRIu64 ", %" PRIu64 "..%" PRIu64 ")\n"
                "  --max-output-bytes N     stdout+stderr cap (default %" PRIu64 ", max %" PRIu64 ")\n"
                "  --snapshot DIR           restore from this snapshot instead of booting\n"
+               "  --no-reset               serve: restore a new VM for every request instead of\n"
+               "                           resetting the last one in place\n"
                "  --out DIR                where `snapshot` writes\n"
                "  --image PATH             the guest image (default: found next to the build or\n"
                "                           installed)\n"
@@ -128,6 +131,7 @@ enum {
         OPT_FORCE,
         OPT_TEST_FORBIDDEN_SYSCALL,
         OPT_TRACE_SYSCALLS,
+        OPT_NO_RESET,
 };
 
 typedef enum Verb {
@@ -154,6 +158,7 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                 {"exec-host-file", required_argument, NULL, OPT_EXEC_HOST_FILE},
                 {"debug", no_argument, NULL, OPT_DEBUG},
                 {"trace-syscalls", no_argument, NULL, OPT_TRACE_SYSCALLS},
+                {"no-reset", no_argument, NULL, OPT_NO_RESET},
                 {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
                 {"out", required_argument, NULL, OPT_OUT},
                 {"force", no_argument, NULL, OPT_FORCE},
@@ -244,6 +249,9 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
                         break;
                 case OPT_TRACE_SYSCALLS:
                         syscall_trace = true;
+                        break;
+                case OPT_NO_RESET:
+                        arg_no_reset = true;
                         break;
                 case OPT_SNAPSHOT:
                         arg_snapshot = optarg;
@@ -509,6 +517,7 @@ static int verb_serve(int argc, char *argv[]) {
                 .image = image,
                 .runtime = runtime,
                 .snapshot = snapshot,
+                .no_reset = arg_no_reset,
         };
 
         /* Each request gets a VM in its snapshot's state before it arrives: restored, or reset

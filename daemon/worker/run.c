@@ -225,7 +225,7 @@ int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *resul
 
         /* (A VM made bigger for a request stays so: each request's own limits apply to it,
          * start_restored.) */
-        if (!options->snapshot || !resettable(prepared)) {
+        if (!options->snapshot || options->no_reset || !resettable(prepared)) {
                 run_prepared_done(prepared);
                 return run_prepare(options, config.memory_limit, prepared, result);
         }

@@ -19,6 +19,7 @@ typedef struct RunOptions {
         const char *host_exec;    /* tests: run this static host ELF instead of the interpreter, */
         Blob *host_exec_blob;     /* whose bytes were read before confinement */
         const SnapshotSource *snapshot; /* restore from this instead of booting */
+        bool no_reset; /* run_recycle() always restores a new VM */
 } RunOptions;
 
 /* A VM made ready for one request: restored from a snapshot, or (cold) nothing yet. Holds the

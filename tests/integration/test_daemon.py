@@ -641,6 +641,22 @@ def pools_share_max_vms(ctx):
     with_daemon(run, ctx, args=["--max-vms", "2"], pool_size=0)
 
 
+@case(timeout=120)
+def fresh_vms(ctx):
+    """--fresh-vms: every request in a VM restored anew, none reset (stats say so), results
+    the same."""
+    def run(d):
+        c = d.connect()
+        for i in range(5):
+            r = c.execute(f"print({i} * 2)")
+            check(r["stdout"] == f"{i * 2}\n", "a request under --fresh-vms", r)
+        stats = d.stats()
+        check(stats["vms"]["reset"] == 0 and stats["vms"]["restored"] >= 5 + 2,
+              "VMs were reset in place under --fresh-vms", stats["vms"])
+
+    with_daemon(run, ctx, args=["--fresh-vms"])
+
+
 # ---- robustness ---------------------------------------------------------------------------------
 
 
