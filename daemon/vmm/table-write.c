@@ -42,12 +42,15 @@ static int run_routine(Vm *vm, const struct kvm_sregs *sregs, const struct kvm_r
         for (unsigned tries = 0;; tries++) {
                 if (ioctl(vm->vcpu_fd, KVM_RUN, 0) >= 0)
                         break;
-                /* A stray timer signal; the registers wait in the sync area still. */
-                if ((errno != EINTR && errno != EAGAIN) || tries >= 3)
+                /* A timer's signal (the deadline, thread preemption). Before the guest ran,
+                 * KVM applied nothing (the dirty bit is still set) and stored the vCPU's old
+                 * registers over ours: put them back. Once it ran, the routine resumes where
+                 * it was. */
+                if ((errno != EINTR && errno != EAGAIN) || tries >= 8)
                         return -errno;
                 run->immediate_exit = 0;
-                run->s.regs.regs = *regs;
-                run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+                if (run->kvm_dirty_regs & KVM_SYNC_X86_REGS)
+                        run->s.regs.regs = *regs;
         }
         run->kvm_dirty_regs = 0;
         if (run->exit_reason != KVM_EXIT_MMIO || run->mmio.phys_addr != GPA_TRAP ||
