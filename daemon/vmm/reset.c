@@ -80,17 +80,16 @@ static const uint64_t *baseline_table(const Plan *plan, uint64_t gpa) {
         return (const uint64_t *)(plan->baseline + gpa);
 }
 
-static int push(uint64_t **array, size_t *n, size_t *capacity, const uint64_t *items, size_t k) {
-        if (*n + k > *capacity) {
-                size_t c = MAX(*capacity * 2, MAX(*n + k, (size_t)256));
-                uint64_t *a = reallocarray(*array, c, sizeof(uint64_t));
+static int add_retired(Plan *plan, uint64_t page) {
+        if (plan->n_retire == plan->retire_capacity) {
+                size_t c = MAX(plan->retire_capacity * 2, (size_t)64);
+                uint64_t *a = reallocarray(plan->retire, c, sizeof(uint64_t));
                 if (!a)
                         return -ENOMEM;
-                *array = a;
-                *capacity = c;
+                plan->retire = a;
+                plan->retire_capacity = c;
         }
-        memcpy(*array + *n, items, k * sizeof(uint64_t));
-        *n += k;
+        plan->retire[plan->n_retire++] = page;
         return 0;
 }
 
@@ -117,7 +116,7 @@ static int collect_retired(Plan *plan, uint64_t gpa, int level) {
                 return -EIO;
         if (plan->n_retire >= VM_RETIRED_TABLES_MAX)
                 return -E2BIG;
-        r = push(&plan->retire, &plan->n_retire, &plan->retire_capacity, &page, 1);
+        r = add_retired(plan, page);
         if (r < 0 || level == 0)
                 return r;
         for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++)
@@ -165,20 +164,6 @@ static int diff_table(Plan *plan, uint64_t gpa, int level) {
                 r = add_write(plan, gpa & PTE_ADDR_MASK, i, base[i]);
                 if (r < 0)
                         return r;
-        }
-        return 0;
-}
-
-static uint64_t find_stub_table(const Plan *plan) {
-        const uint64_t *t = baseline_table(plan, GPA_PML4);
-
-        for (int level = 3; t && level >= 1; level--) {
-                uint64_t e = t[(VA_SYSCALL_STUB >> (PAGE_SHIFT + 9 * level)) & 511];
-                if (!(e & PTE_P))
-                        return 0;
-                t = baseline_table(plan, e);
-                if (level == 1)
-                        return t ? e & PTE_ADDR_MASK : 0;
         }
         return 0;
 }
@@ -309,7 +294,9 @@ int vm_reset(Vm *vm, const uint8_t *baseline, uint64_t baseline_size, VmResetSta
         r = settle_vcpu(vm);
         if (r < 0)
                 return r;
-        plan.stub_table = find_stub_table(&plan);
+        /* The VM's own; diff_table() refuses any link that differs from the snapshot's, so it
+         * is the snapshot's too whenever the diff succeeds. */
+        plan.stub_table = vm_stub_table(vm);
         if (!plan.stub_table)
                 return -EBADMSG;
 
