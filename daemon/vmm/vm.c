@@ -256,19 +256,25 @@ uint64_t vm_page_alloc(Vm *vm, bool is_page_table) {
         return gpa;
 }
 
+/* Room for n more pages on the free list; false if there is none to be had (the pages are then
+ * just not reused). */
+static bool free_list_reserve(Vm *vm, size_t n) {
+        if (vm->free_count + n > vm->free_capacity) {
+                size_t c = MAX(vm->free_capacity * 2, MAX(vm->free_count + n, (size_t)256));
+                uint64_t *f = reallocarray(vm->free_pages, c, sizeof(*f));
+                if (!f)
+                        return false;
+                vm->free_pages = f;
+                vm->free_capacity = c;
+        }
+        return true;
+}
+
 void vm_page_release(Vm *vm, uint64_t gpa, bool is_page_table) {
         void *p = vm_ram(vm, gpa, PAGE_SIZE);
 
-        if (!p || gpa < GPA_FIRST_FREE)
+        if (!p || gpa < GPA_FIRST_FREE || !free_list_reserve(vm, 1))
                 return;
-        if (vm->free_count == vm->free_capacity) {
-                size_t n = MAX(vm->free_capacity * 2, 256u);
-                uint64_t *f = reallocarray(vm->free_pages, n, sizeof(*f));
-                if (!f)
-                        return; /* the page is just not reused */
-                vm->free_pages = f;
-                vm->free_capacity = n;
-        }
         vm_page_zero(vm, gpa); /* handed out pages must read as zeros */
         vm->free_pages[vm->free_count++] = gpa;
         if (is_page_table && vm->table_pages > 0)
@@ -280,14 +286,8 @@ void vm_page_release(Vm *vm, uint64_t gpa, bool is_page_table) {
 void vm_pages_release(Vm *vm, const uint64_t *gpas, size_t n) {
         size_t kept = 0;
 
-        if (vm->free_count + n > vm->free_capacity) {
-                size_t c = MAX(vm->free_capacity * 2, vm->free_count + n);
-                uint64_t *f = reallocarray(vm->free_pages, c, sizeof(*f));
-                if (!f)
-                        return; /* the pages are just not reused */
-                vm->free_pages = f;
-                vm->free_capacity = c;
-        }
+        if (!free_list_reserve(vm, n))
+                return;
         for (size_t i = 0; i < n;) {
                 size_t run = 1;
 
