@@ -6,7 +6,7 @@
 #include "layout.h"
 #include "log.h"
 #include "macro.h"
-#include "syscall.h"
+#include "syscall-handlers.h"
 #include "uaccess.h"
 
 int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uint8_t **ret_data,
@@ -66,7 +66,7 @@ int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uin
          MAP_GROWSDOWN | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE |          \
          MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_FIXED_NOREPLACE)
 
-static int64_t sys_mmap(Process *p, const SyscallArgs *a) {
+int64_t sys_mmap(Process *p, const SyscallArgs *a) {
         uint64_t addr = a->a[0], length = a->a[1], offset = a->a[5];
         int prot = (int)a->a[2], flags = (int)a->a[3], fd = (int)a->a[4];
         int type = flags & MAP_SHARED_VALIDATE;
@@ -119,21 +119,21 @@ static int64_t sys_mmap(Process *p, const SyscallArgs *a) {
         return r;
 }
 
-static int64_t sys_munmap(Process *p, const SyscallArgs *a) {
+int64_t sys_munmap(Process *p, const SyscallArgs *a) {
         return mm_unmap(&p->mm, a->a[0], a->a[1]);
 }
 
-static int64_t sys_mprotect(Process *p, const SyscallArgs *a) {
+int64_t sys_mprotect(Process *p, const SyscallArgs *a) {
         if ((int)a->a[2] & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
                 return -EINVAL;
         return mm_protect(&p->mm, a->a[0], a->a[1], (int)a->a[2] & 7);
 }
 
-static int64_t sys_brk(Process *p, const SyscallArgs *a) {
+int64_t sys_brk(Process *p, const SyscallArgs *a) {
         return mm_brk(&p->mm, a->a[0]);
 }
 
-static int64_t sys_madvise(Process *p, const SyscallArgs *a) {
+int64_t sys_madvise(Process *p, const SyscallArgs *a) {
         switch ((int)a->a[2]) {
         case MADV_DONTNEED:
         case MADV_FREE:
@@ -164,31 +164,16 @@ static int64_t sys_madvise(Process *p, const SyscallArgs *a) {
         }
 }
 
-static int64_t sys_mremap(Process *p, const SyscallArgs *a) {
+int64_t sys_mremap(Process *p, const SyscallArgs *a) {
         return mm_remap(&p->mm, a->a[0], a->a[1], a->a[2], (int)a->a[3], a->a[4]);
 }
 
-static int64_t sys_mlock(Process *p, const SyscallArgs *a) {
+int64_t sys_mlock(Process *p, const SyscallArgs *a) {
         return 0; /* guest memory never leaves RAM anyway */
 }
 
-static int64_t sys_msync(Process *p, const SyscallArgs *a) {
+int64_t sys_msync(Process *p, const SyscallArgs *a) {
         if (!IS_ALIGNED(a->a[0], PAGE_SIZE))
                 return -EINVAL;
         return 0;
 }
-
-const SyscallEntry syscalls_mm[] = {
-        {SYS_mmap, sys_mmap},
-        {SYS_munmap, sys_munmap},
-        {SYS_mprotect, sys_mprotect},
-        {SYS_brk, sys_brk},
-        {SYS_madvise, sys_madvise},
-        {SYS_mremap, sys_mremap},
-        {SYS_mlock, sys_mlock},
-        {SYS_munlock, sys_mlock},
-        {SYS_mlockall, sys_mlock},
-        {SYS_munlockall, sys_mlock},
-        {SYS_msync, sys_msync},
-        {-1, NULL},
-};

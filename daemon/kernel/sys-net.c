@@ -13,7 +13,7 @@
 
 #include "macro.h"
 #include "socket.h"
-#include "syscall.h"
+#include "syscall-handlers.h"
 #include "uaccess.h"
 #include "vfs-internal.h"
 
@@ -88,7 +88,7 @@ static int install_socket(Process *p, Socket *s, int flags) {
         return fdtable_install(p->fds, f, 0, flags & SOCK_CLOEXEC);
 }
 
-static int64_t sys_socket(Process *p, const SyscallArgs *a) {
+int64_t sys_socket(Process *p, const SyscallArgs *a) {
         Socket *s;
         int flags, r;
 
@@ -101,7 +101,7 @@ static int64_t sys_socket(Process *p, const SyscallArgs *a) {
         return install_socket(p, s, flags);
 }
 
-static int64_t sys_socketpair(Process *p, const SyscallArgs *a) {
+int64_t sys_socketpair(Process *p, const SyscallArgs *a) {
         Socket *pair[2];
         int fds[2], flags, r;
 
@@ -145,7 +145,7 @@ static int check_unix_address(Process *p, uint64_t addr, uint64_t length) {
         return family == AF_UNIX ? 0 : -EINVAL;
 }
 
-static int64_t sys_connect(Process *p, const SyscallArgs *a) {
+int64_t sys_connect(Process *p, const SyscallArgs *a) {
         GET_SOCKET(p, a->a[0], f);
         int r = check_unix_address(p, a->a[1], a->a[2]);
         if (r < 0)
@@ -155,7 +155,7 @@ static int64_t sys_connect(Process *p, const SyscallArgs *a) {
         return -ECONNREFUSED; /* no socket in the sandbox is listening */
 }
 
-static int64_t sys_bind(Process *p, const SyscallArgs *a) {
+int64_t sys_bind(Process *p, const SyscallArgs *a) {
         GET_SOCKET(p, a->a[0], f);
         /* sa_family alone asks for an autobound abstract name: refused all the same. */
         if ((int)a->a[2] == (int)sizeof(sa_family_t))
@@ -164,19 +164,19 @@ static int64_t sys_bind(Process *p, const SyscallArgs *a) {
         return r < 0 ? r : -EACCES;
 }
 
-static int64_t sys_listen(Process *p, const SyscallArgs *a) {
+int64_t sys_listen(Process *p, const SyscallArgs *a) {
         GET_SOCKET(p, a->a[0], f);
         return -EINVAL; /* never bound */
 }
 
-static int64_t sys_accept4(Process *p, const SyscallArgs *a) {
+int64_t sys_accept4(Process *p, const SyscallArgs *a) {
         if ((int)a->a[3] & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
                 return -EINVAL;
         GET_SOCKET(p, a->a[0], f);
         return -EINVAL; /* never listening */
 }
 
-static int64_t sys_accept(Process *p, const SyscallArgs *a) {
+int64_t sys_accept(Process *p, const SyscallArgs *a) {
         SyscallArgs b = {{a->a[0], a->a[1], a->a[2], 0, 0, 0}};
         return sys_accept4(p, &b);
 }
@@ -210,20 +210,20 @@ static int64_t do_getname(Process *p, const SyscallArgs *a, bool peer) {
         return put_address(p, &unnamed, sizeof(unnamed), a->a[1], a->a[2]);
 }
 
-static int64_t sys_getsockname(Process *p, const SyscallArgs *a) {
+int64_t sys_getsockname(Process *p, const SyscallArgs *a) {
         return do_getname(p, a, false);
 }
 
-static int64_t sys_getpeername(Process *p, const SyscallArgs *a) {
+int64_t sys_getpeername(Process *p, const SyscallArgs *a) {
         return do_getname(p, a, true);
 }
 
-static int64_t sys_shutdown(Process *p, const SyscallArgs *a) {
+int64_t sys_shutdown(Process *p, const SyscallArgs *a) {
         GET_SOCKET(p, a->a[0], f);
         return socket_shutdown(f->socket, (int)a->a[1]);
 }
 
-static int64_t sys_getsockopt(Process *p, const SyscallArgs *a) {
+int64_t sys_getsockopt(Process *p, const SyscallArgs *a) {
         uint8_t value[64];
         size_t length;
         int ulen, r;
@@ -245,7 +245,7 @@ static int64_t sys_getsockopt(Process *p, const SyscallArgs *a) {
         return copy_to_user(&p->mm, a->a[4], &ulen, sizeof(ulen));
 }
 
-static int64_t sys_setsockopt(Process *p, const SyscallArgs *a) {
+int64_t sys_setsockopt(Process *p, const SyscallArgs *a) {
         uint8_t value[64];
         int length = (int)a->a[4], r;
 
@@ -325,7 +325,7 @@ static int check_destination(Process *p, OpenFile *f, uint64_t addr, int length)
         return f->socket->connected ? -EISCONN : -EOPNOTSUPP;
 }
 
-static int64_t sys_sendto(Process *p, const SyscallArgs *a) {
+int64_t sys_sendto(Process *p, const SyscallArgs *a) {
         _cleanup_free_ void *buf = NULL;
         size_t length = MIN(a->a[2], (uint64_t)SOCKET_IO_MAX);
         int r;
@@ -343,7 +343,7 @@ static int64_t sys_sendto(Process *p, const SyscallArgs *a) {
         return do_send(p, f, buf, length, (int)a->a[3]);
 }
 
-static int64_t sys_recvfrom(Process *p, const SyscallArgs *a) {
+int64_t sys_recvfrom(Process *p, const SyscallArgs *a) {
         _cleanup_free_ void *buf = NULL;
         size_t length = MIN(a->a[2], (uint64_t)SOCKET_IO_MAX);
         int64_t n;
@@ -394,7 +394,7 @@ static int get_iovecs(Process *p, const struct msghdr *msg, struct iovec **ret_i
         return 0;
 }
 
-static int64_t sys_sendmsg(Process *p, const SyscallArgs *a) {
+int64_t sys_sendmsg(Process *p, const SyscallArgs *a) {
         _cleanup_free_ struct iovec *iov = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
         struct msghdr msg;
@@ -426,7 +426,7 @@ static int64_t sys_sendmsg(Process *p, const SyscallArgs *a) {
         return do_send(p, f, buf, total, (int)a->a[2]);
 }
 
-static int64_t sys_recvmsg(Process *p, const SyscallArgs *a) {
+int64_t sys_recvmsg(Process *p, const SyscallArgs *a) {
         _cleanup_free_ struct iovec *iov = NULL;
         _cleanup_free_ uint8_t *buf = NULL;
         struct msghdr msg;
@@ -463,23 +463,3 @@ static int64_t sys_recvmsg(Process *p, const SyscallArgs *a) {
         r = copy_to_user(&p->mm, a->a[1], &msg, sizeof(msg));
         return r < 0 ? r : n;
 }
-
-const SyscallEntry syscalls_net[] = {
-        {SYS_socket, sys_socket},
-        {SYS_socketpair, sys_socketpair},
-        {SYS_connect, sys_connect},
-        {SYS_bind, sys_bind},
-        {SYS_listen, sys_listen},
-        {SYS_accept, sys_accept},
-        {SYS_accept4, sys_accept4},
-        {SYS_getsockname, sys_getsockname},
-        {SYS_getpeername, sys_getpeername},
-        {SYS_shutdown, sys_shutdown},
-        {SYS_getsockopt, sys_getsockopt},
-        {SYS_setsockopt, sys_setsockopt},
-        {SYS_sendto, sys_sendto},
-        {SYS_recvfrom, sys_recvfrom},
-        {SYS_sendmsg, sys_sendmsg},
-        {SYS_recvmsg, sys_recvmsg},
-        {-1, NULL},
-};

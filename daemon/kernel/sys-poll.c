@@ -17,7 +17,7 @@
 #include "eventfd.h"
 #include "macro.h"
 #include "readiness.h"
-#include "syscall.h"
+#include "syscall-handlers.h"
 #include "uaccess.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -158,11 +158,11 @@ static int64_t do_poll(Process *p, uint64_t fds_addr, uint64_t nfds, Timeout tim
         return r < 0 ? r : ready;
 }
 
-static int64_t sys_poll(Process *p, const SyscallArgs *a) {
+int64_t sys_poll(Process *p, const SyscallArgs *a) {
         return do_poll(p, a->a[0], a->a[1], timeout_from_ms((int)a->a[2]));
 }
 
-static int64_t sys_ppoll(Process *p, const SyscallArgs *a) {
+int64_t sys_ppoll(Process *p, const SyscallArgs *a) {
         uint64_t start = now_ns(CLOCK_MONOTONIC);
         Timeout timeout;
         int64_t n;
@@ -262,7 +262,7 @@ static int64_t do_select(Process *p, int nfds, const uint64_t addrs[3], Timeout 
         return ready;
 }
 
-static int64_t sys_select(Process *p, const SyscallArgs *a) {
+int64_t sys_select(Process *p, const SyscallArgs *a) {
         uint64_t addrs[3] = {a->a[1], a->a[2], a->a[3]};
         uint64_t start = now_ns(CLOCK_MONOTONIC);
         Timeout timeout = TIMEOUT_INFINITE;
@@ -285,7 +285,7 @@ static int64_t sys_select(Process *p, const SyscallArgs *a) {
         return n;
 }
 
-static int64_t sys_pselect6(Process *p, const SyscallArgs *a) {
+int64_t sys_pselect6(Process *p, const SyscallArgs *a) {
         uint64_t addrs[3] = {a->a[1], a->a[2], a->a[3]};
         uint64_t start = now_ns(CLOCK_MONOTONIC);
         Timeout timeout;
@@ -313,7 +313,7 @@ static int64_t sys_pselect6(Process *p, const SyscallArgs *a) {
 
 /* ---- eventfd ---- */
 
-static int64_t sys_eventfd2(Process *p, const SyscallArgs *a) {
+int64_t sys_eventfd2(Process *p, const SyscallArgs *a) {
         _cleanup_(file_unrefp) OpenFile *f = NULL;
         int flags = (int)a->a[1], r;
         EventCounter *c;
@@ -332,14 +332,14 @@ static int64_t sys_eventfd2(Process *p, const SyscallArgs *a) {
         return fdtable_install(p->fds, f, 0, flags & EFD_CLOEXEC);
 }
 
-static int64_t sys_eventfd(Process *p, const SyscallArgs *a) {
+int64_t sys_eventfd(Process *p, const SyscallArgs *a) {
         SyscallArgs b = {{a->a[0], 0, 0, 0, 0, 0}};
         return sys_eventfd2(p, &b);
 }
 
 /* ---- epoll ---- */
 
-static int64_t sys_epoll_create1(Process *p, const SyscallArgs *a) {
+int64_t sys_epoll_create1(Process *p, const SyscallArgs *a) {
         _cleanup_(file_unrefp) OpenFile *f = NULL;
         int flags = (int)a->a[0], r;
         EventPoll *ep;
@@ -357,7 +357,7 @@ static int64_t sys_epoll_create1(Process *p, const SyscallArgs *a) {
         return fdtable_install(p->fds, f, 0, flags & EPOLL_CLOEXEC);
 }
 
-static int64_t sys_epoll_create(Process *p, const SyscallArgs *a) {
+int64_t sys_epoll_create(Process *p, const SyscallArgs *a) {
         SyscallArgs b = {};
 
         if ((int)a->a[0] <= 0)
@@ -365,7 +365,7 @@ static int64_t sys_epoll_create(Process *p, const SyscallArgs *a) {
         return sys_epoll_create1(p, &b);
 }
 
-static int64_t sys_epoll_ctl(Process *p, const SyscallArgs *a) {
+int64_t sys_epoll_ctl(Process *p, const SyscallArgs *a) {
         struct epoll_event event = {};
         int op = (int)a->a[1], r;
         OpenFile *self, *target;
@@ -414,18 +414,18 @@ static int64_t do_epoll_wait(Process *p, int epfd, uint64_t events_addr, int max
         return r < 0 ? r : n;
 }
 
-static int64_t sys_epoll_wait(Process *p, const SyscallArgs *a) {
+int64_t sys_epoll_wait(Process *p, const SyscallArgs *a) {
         return do_epoll_wait(p, (int)a->a[0], a->a[1], (int)a->a[2], timeout_from_ms((int)a->a[3]));
 }
 
-static int64_t sys_epoll_pwait(Process *p, const SyscallArgs *a) {
+int64_t sys_epoll_pwait(Process *p, const SyscallArgs *a) {
         int r = check_sigmask(p, a->a[4], a->a[5]);
         if (r < 0)
                 return r;
         return do_epoll_wait(p, (int)a->a[0], a->a[1], (int)a->a[2], timeout_from_ms((int)a->a[3]));
 }
 
-static int64_t sys_epoll_pwait2(Process *p, const SyscallArgs *a) {
+int64_t sys_epoll_pwait2(Process *p, const SyscallArgs *a) {
         Timeout timeout;
         int r;
 
@@ -437,19 +437,3 @@ static int64_t sys_epoll_pwait2(Process *p, const SyscallArgs *a) {
                 return r;
         return do_epoll_wait(p, (int)a->a[0], a->a[1], (int)a->a[2], timeout);
 }
-
-const SyscallEntry syscalls_poll[] = {
-        {SYS_poll, sys_poll},
-        {SYS_ppoll, sys_ppoll},
-        {SYS_select, sys_select},
-        {SYS_pselect6, sys_pselect6},
-        {SYS_eventfd, sys_eventfd},
-        {SYS_eventfd2, sys_eventfd2},
-        {SYS_epoll_create, sys_epoll_create},
-        {SYS_epoll_create1, sys_epoll_create1},
-        {SYS_epoll_ctl, sys_epoll_ctl},
-        {SYS_epoll_wait, sys_epoll_wait},
-        {SYS_epoll_pwait, sys_epoll_pwait},
-        {SYS_epoll_pwait2, sys_epoll_pwait2},
-        {-1, NULL},
-};

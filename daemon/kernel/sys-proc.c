@@ -15,7 +15,7 @@
 #include "layout.h"
 #include "log.h"
 #include "macro.h"
-#include "syscall.h"
+#include "syscall-handlers.h"
 #include "thread.h"
 #include "uaccess.h"
 
@@ -24,29 +24,29 @@
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 
-static int64_t sys_exit_group(Process *p, const SyscallArgs *a) {
+int64_t sys_exit_group(Process *p, const SyscallArgs *a) {
         p->state = PROCESS_EXITED;
         p->exit_code = (int)(a->a[0] & 0xff);
         return 0;
 }
 
-static int64_t sys_getpid(Process *p, const SyscallArgs *a) {
+int64_t sys_getpid(Process *p, const SyscallArgs *a) {
         return p->pid;
 }
 
-static int64_t sys_getppid(Process *p, const SyscallArgs *a) {
+int64_t sys_getppid(Process *p, const SyscallArgs *a) {
         return 1;
 }
 
-static int64_t sys_getuid(Process *p, const SyscallArgs *a) {
+int64_t sys_getuid(Process *p, const SyscallArgs *a) {
         return VFS_UID;
 }
 
-static int64_t sys_getgid(Process *p, const SyscallArgs *a) {
+int64_t sys_getgid(Process *p, const SyscallArgs *a) {
         return VFS_GID;
 }
 
-static int64_t sys_getresuid(Process *p, const SyscallArgs *a) {
+int64_t sys_getresuid(Process *p, const SyscallArgs *a) {
         uint32_t id = VFS_UID;
         for (int i = 0; i < 3; i++) {
                 int r = copy_to_user(&p->mm, a->a[i], &id, sizeof(id));
@@ -56,7 +56,7 @@ static int64_t sys_getresuid(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_setid(Process *p, const SyscallArgs *a) {
+int64_t sys_setid(Process *p, const SyscallArgs *a) {
         /* Becoming who you already are is allowed; anything else needs privilege. */
         for (int i = 0; i < 3; i++)
                 if ((uint32_t)a->a[i] != VFS_UID && (uint32_t)a->a[i] != (uint32_t)-1)
@@ -64,17 +64,17 @@ static int64_t sys_setid(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_getgroups(Process *p, const SyscallArgs *a) {
+int64_t sys_getgroups(Process *p, const SyscallArgs *a) {
         if ((int)a->a[0] < 0)
                 return -EINVAL;
         return 0;
 }
 
-static int64_t sys_getpgid(Process *p, const SyscallArgs *a) {
+int64_t sys_getpgid(Process *p, const SyscallArgs *a) {
         return p->pid;
 }
 
-static int64_t sys_uname(Process *p, const SyscallArgs *a) {
+int64_t sys_uname(Process *p, const SyscallArgs *a) {
         struct utsname u = {};
         strcpy(u.sysname, GUEST_UTS_SYSNAME);
         strcpy(u.nodename, GUEST_UTS_NODENAME);
@@ -85,7 +85,7 @@ static int64_t sys_uname(Process *p, const SyscallArgs *a) {
         return copy_to_user(&p->mm, a->a[0], &u, sizeof(u));
 }
 
-static int64_t sys_sysinfo(Process *p, const SyscallArgs *a) {
+int64_t sys_sysinfo(Process *p, const SyscallArgs *a) {
         struct sysinfo si = {
                 /* The VM's, as /proc/uptime says: the host's is none of the program's business. */
                 .uptime = (long)((now_ns(CLOCK_MONOTONIC) - p->start_ns) / 1000000000ULL),
@@ -152,7 +152,7 @@ static int rlimit_set(Process *p, int resource, const struct rlimit *l) {
         }
 }
 
-static int64_t sys_prlimit64(Process *p, const SyscallArgs *a) {
+int64_t sys_prlimit64(Process *p, const SyscallArgs *a) {
         struct rlimit old, new;
         int r;
 
@@ -173,12 +173,12 @@ static int64_t sys_prlimit64(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_getrlimit(Process *p, const SyscallArgs *a) {
+int64_t sys_getrlimit(Process *p, const SyscallArgs *a) {
         SyscallArgs b = {{0, a->a[0], 0, a->a[1], 0, 0}};
         return sys_prlimit64(p, &b);
 }
 
-static int64_t sys_setrlimit(Process *p, const SyscallArgs *a) {
+int64_t sys_setrlimit(Process *p, const SyscallArgs *a) {
         SyscallArgs b = {{0, a->a[0], a->a[1], 0, 0, 0}};
         return sys_prlimit64(p, &b);
 }
@@ -187,7 +187,7 @@ static struct timeval ns_to_timeval(uint64_t ns) {
         return (struct timeval){.tv_sec = ns / 1000000000ULL, .tv_usec = (ns % 1000000000ULL) / 1000};
 }
 
-static int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
+int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
         struct rusage ru = {
                 .ru_utime = ns_to_timeval(process_cpu_ns(p)),
                 .ru_maxrss = (long)(p->vm->data_pages_peak * PAGE_SIZE / 1024),
@@ -201,7 +201,7 @@ static int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
         return copy_to_user(&p->mm, a->a[1], &ru, sizeof(ru));
 }
 
-static int64_t sys_times(Process *p, const SyscallArgs *a) {
+int64_t sys_times(Process *p, const SyscallArgs *a) {
         struct tms t = {.tms_utime = (clock_t)(process_cpu_ns(p) / 10000000ULL)};
         if (a->a[0]) {
                 int r = copy_to_user(&p->mm, a->a[0], &t, sizeof(t));
@@ -211,7 +211,7 @@ static int64_t sys_times(Process *p, const SyscallArgs *a) {
         return (int64_t)(now_ns(CLOCK_MONOTONIC) / 10000000ULL);
 }
 
-static int64_t sys_arch_prctl(Process *p, const SyscallArgs *a) {
+int64_t sys_arch_prctl(Process *p, const SyscallArgs *a) {
         uint64_t base;
 
         switch ((int)a->a[0]) {
@@ -227,19 +227,19 @@ static int64_t sys_arch_prctl(Process *p, const SyscallArgs *a) {
         }
 }
 
-static int64_t sys_set_tid_address(Process *p, const SyscallArgs *a) {
+int64_t sys_set_tid_address(Process *p, const SyscallArgs *a) {
         thread_set_clear_child_tid(p, a->a[0]);
         return thread_current_tid(p);
 }
 
-static int64_t sys_set_robust_list(Process *p, const SyscallArgs *a) {
+int64_t sys_set_robust_list(Process *p, const SyscallArgs *a) {
         if (a->a[1] != 24) /* sizeof(struct robust_list_head) */
                 return -EINVAL;
         p->robust_list = a->a[0];
         return 0;
 }
 
-static int64_t sys_sched_getaffinity(Process *p, const SyscallArgs *a) {
+int64_t sys_sched_getaffinity(Process *p, const SyscallArgs *a) {
         uint64_t mask = 1; /* one vCPU */
         size_t size = a->a[1];
 
@@ -252,11 +252,11 @@ static int64_t sys_sched_getaffinity(Process *p, const SyscallArgs *a) {
         return r < 0 ? r : (int64_t)sizeof(mask);
 }
 
-static int64_t sys_zero(Process *p, const SyscallArgs *a) {
+int64_t sys_zero(Process *p, const SyscallArgs *a) {
         return 0; /* sched_yield, sched_setaffinity, setpriority...: one thread, one CPU */
 }
 
-static int64_t sys_getcpu(Process *p, const SyscallArgs *a) {
+int64_t sys_getcpu(Process *p, const SyscallArgs *a) {
         unsigned zero = 0;
         for (int i = 0; i < 2; i++)
                 if (a->a[i]) {
@@ -267,7 +267,7 @@ static int64_t sys_getcpu(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_getrandom(Process *p, const SyscallArgs *a) {
+int64_t sys_getrandom(Process *p, const SyscallArgs *a) {
         uint8_t buf[256];
         size_t length = MIN(a->a[1], (uint64_t)(32 * 1024 * 1024)), done = 0;
 
@@ -310,20 +310,20 @@ static int guest_clock(Process *p, clockid_t clock, struct timespec *ret) {
         }
 }
 
-static int64_t sys_clock_gettime(Process *p, const SyscallArgs *a) {
+int64_t sys_clock_gettime(Process *p, const SyscallArgs *a) {
         struct timespec ts;
         int r = guest_clock(p, (clockid_t)a->a[0], &ts);
         return r < 0 ? r : copy_to_user(&p->mm, a->a[1], &ts, sizeof(ts));
 }
 
-static int64_t sys_clock_getres(Process *p, const SyscallArgs *a) {
+int64_t sys_clock_getres(Process *p, const SyscallArgs *a) {
         struct timespec ts = {.tv_nsec = 1};
         if (guest_clock(p, (clockid_t)a->a[0], &(struct timespec){}) < 0)
                 return -EINVAL;
         return a->a[1] ? copy_to_user(&p->mm, a->a[1], &ts, sizeof(ts)) : 0;
 }
 
-static int64_t sys_gettimeofday(Process *p, const SyscallArgs *a) {
+int64_t sys_gettimeofday(Process *p, const SyscallArgs *a) {
         struct timeval tv = ns_to_timeval(now_ns(CLOCK_REALTIME));
         if (a->a[0]) {
                 int r = copy_to_user(&p->mm, a->a[0], &tv, sizeof(tv));
@@ -335,7 +335,7 @@ static int64_t sys_gettimeofday(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_time(Process *p, const SyscallArgs *a) {
+int64_t sys_time(Process *p, const SyscallArgs *a) {
         int64_t t = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000000ULL);
         if (a->a[0]) {
                 int r = copy_to_user(&p->mm, a->a[0], &t, sizeof(t));
@@ -372,11 +372,11 @@ static int64_t do_sleep(Process *p, clockid_t clock, bool absolute, uint64_t req
         return 0;
 }
 
-static int64_t sys_nanosleep(Process *p, const SyscallArgs *a) {
+int64_t sys_nanosleep(Process *p, const SyscallArgs *a) {
         return do_sleep(p, CLOCK_MONOTONIC, false, a->a[0]);
 }
 
-static int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
+int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
         clockid_t clock = (clockid_t)a->a[0];
         if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
             clock != CLOCK_TAI)
@@ -430,7 +430,7 @@ static int64_t futex_wake_op(Process *p, uint64_t uaddr, int nr_wake, uint64_t u
 }
 
 /* futex over the program's threads (thread.c). With one thread a wait can only time out. */
-static int64_t sys_futex(Process *p, const SyscallArgs *a) {
+int64_t sys_futex(Process *p, const SyscallArgs *a) {
         int op = (int)a->a[1] & FUTEX_CMD_MASK;
         uint32_t value, bitset = FUTEX_BITSET_MATCH_ANY;
         int r;
@@ -500,41 +500,41 @@ static int64_t sys_futex(Process *p, const SyscallArgs *a) {
         }
 }
 
-static int64_t sys_clone(Process *p, const SyscallArgs *a) {
+int64_t sys_clone(Process *p, const SyscallArgs *a) {
         return thread_clone(p, a->a[0], a->a[1], a->a[2], a->a[3], a->a[4]);
 }
 
-static int64_t sys_exit(Process *p, const SyscallArgs *a) {
+int64_t sys_exit(Process *p, const SyscallArgs *a) {
         thread_exit(p, (int)a->a[0]);
         return 0;
 }
 
-static int64_t sys_gettid(Process *p, const SyscallArgs *a) {
+int64_t sys_gettid(Process *p, const SyscallArgs *a) {
         return thread_current_tid(p);
 }
 
-static int64_t sys_sched_yield(Process *p, const SyscallArgs *a) {
+int64_t sys_sched_yield(Process *p, const SyscallArgs *a) {
         thread_yield(p);
         return 0;
 }
 
-static int64_t sys_no_process(Process *p, const SyscallArgs *a) {
+int64_t sys_no_process(Process *p, const SyscallArgs *a) {
         return -EAGAIN; /* one process per sandbox, for now */
 }
 
-static int64_t sys_wait4(Process *p, const SyscallArgs *a) {
+int64_t sys_wait4(Process *p, const SyscallArgs *a) {
         return -ECHILD;
 }
 
 /* Calls answered ENOSYS on purpose, as an older kernel would, because their callers fall back:
  * glibc from clone3 to clone and without rseq, V8 without memory protection keys. Not counted
  * as unimplemented. */
-static int64_t sys_enosys(Process *p, const SyscallArgs *a) {
+int64_t sys_enosys(Process *p, const SyscallArgs *a) {
         return -ENOSYS;
 }
 
 /* capget: the sandbox user holds no capability. */
-static int64_t sys_capget(Process *p, const SyscallArgs *a) {
+int64_t sys_capget(Process *p, const SyscallArgs *a) {
         struct {
                 uint32_t version;
                 int pid;
@@ -553,7 +553,7 @@ static int64_t sys_capget(Process *p, const SyscallArgs *a) {
         return a->a[1] ? copy_to_user(&p->mm, a->a[1], data, sizeof(data)) : 0;
 }
 
-static int64_t sys_prctl(Process *p, const SyscallArgs *a) {
+int64_t sys_prctl(Process *p, const SyscallArgs *a) {
         switch ((int)a->a[0]) {
         case 15: { /* PR_SET_NAME: the first 15 bytes */
                 char name[GUEST_COMM_SIZE] = {};
@@ -577,65 +577,3 @@ static int64_t sys_prctl(Process *p, const SyscallArgs *a) {
                 return -EINVAL;
         }
 }
-
-const SyscallEntry syscalls_proc[] = {
-        {SYS_exit, sys_exit},
-        {SYS_exit_group, sys_exit_group},
-        {SYS_getpid, sys_getpid},
-        {SYS_gettid, sys_gettid},
-        {SYS_getppid, sys_getppid},
-        {SYS_getuid, sys_getuid},
-        {SYS_geteuid, sys_getuid},
-        {SYS_getgid, sys_getgid},
-        {SYS_getegid, sys_getgid},
-        {SYS_getresuid, sys_getresuid},
-        {SYS_getresgid, sys_getresuid},
-        {SYS_setuid, sys_setid},
-        {SYS_setgid, sys_setid},
-        {SYS_setreuid, sys_setid},
-        {SYS_setregid, sys_setid},
-        {SYS_setresuid, sys_setid},
-        {SYS_setresgid, sys_setid},
-        {SYS_getgroups, sys_getgroups},
-        {SYS_getpgrp, sys_getpgid},
-        {SYS_getpgid, sys_getpgid},
-        {SYS_getsid, sys_getpgid},
-        {SYS_setsid, sys_getpgid},
-        {SYS_setpgid, sys_zero},
-        {SYS_uname, sys_uname},
-        {SYS_sysinfo, sys_sysinfo},
-        {SYS_prlimit64, sys_prlimit64},
-        {SYS_getrlimit, sys_getrlimit},
-        {SYS_setrlimit, sys_setrlimit},
-        {SYS_getrusage, sys_getrusage},
-        {SYS_times, sys_times},
-        {SYS_arch_prctl, sys_arch_prctl},
-        {SYS_set_tid_address, sys_set_tid_address},
-        {SYS_set_robust_list, sys_set_robust_list},
-        {SYS_sched_getaffinity, sys_sched_getaffinity},
-        {SYS_sched_setaffinity, sys_zero},
-        {SYS_sched_yield, sys_sched_yield},
-        {SYS_setpriority, sys_zero},
-        {SYS_getpriority, sys_zero},
-        {SYS_getcpu, sys_getcpu},
-        {SYS_getrandom, sys_getrandom},
-        {SYS_clock_gettime, sys_clock_gettime},
-        {SYS_clock_getres, sys_clock_getres},
-        {SYS_gettimeofday, sys_gettimeofday},
-        {SYS_time, sys_time},
-        {SYS_nanosleep, sys_nanosleep},
-        {SYS_clock_nanosleep, sys_clock_nanosleep},
-        {SYS_futex, sys_futex},
-        {SYS_fork, sys_no_process},
-        {SYS_vfork, sys_no_process},
-        {SYS_clone, sys_clone},
-        {SYS_execve, sys_no_process},
-        {SYS_execveat, sys_no_process},
-        {SYS_wait4, sys_wait4},
-        {SYS_prctl, sys_prctl},
-        {SYS_clone3, sys_enosys},
-        {SYS_rseq, sys_enosys},
-        {SYS_pkey_alloc, sys_enosys},
-        {SYS_capget, sys_capget},
-        {-1, NULL},
-};

@@ -13,7 +13,7 @@
 #include "layout.h"
 #include "log.h"
 #include "macro.h"
-#include "syscall.h"
+#include "syscall-handlers.h"
 #include "thread.h"
 #include "uaccess.h"
 
@@ -264,7 +264,7 @@ static void itimer_set(Process *p, uint64_t value_ns, uint64_t interval_ns) {
                 itimer_arm_host(p);
 }
 
-static int64_t sys_setitimer(Process *p, const SyscallArgs *a) {
+int64_t sys_setitimer(Process *p, const SyscallArgs *a) {
         struct itimerval new, old = itimer_get(p);
         int r;
 
@@ -285,7 +285,7 @@ static int64_t sys_setitimer(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_getitimer(Process *p, const SyscallArgs *a) {
+int64_t sys_getitimer(Process *p, const SyscallArgs *a) {
         struct itimerval now = itimer_get(p);
 
         if ((int)a->a[0] != ITIMER_REAL)
@@ -293,7 +293,7 @@ static int64_t sys_getitimer(Process *p, const SyscallArgs *a) {
         return copy_to_user(&p->mm, a->a[1], &now, sizeof(now));
 }
 
-static int64_t sys_alarm(Process *p, const SyscallArgs *a) {
+int64_t sys_alarm(Process *p, const SyscallArgs *a) {
         struct itimerval old = itimer_get(p);
         uint64_t seconds = MIN(a->a[0], (uint64_t)UINT32_MAX);
 
@@ -350,7 +350,7 @@ static int64_t signal_raise(Process *p, int sig) {
         return SYSCALL_RESULT_SET;
 }
 
-static int64_t sys_kill(Process *p, const SyscallArgs *a) {
+int64_t sys_kill(Process *p, const SyscallArgs *a) {
         int pid = (int)a->a[0];
         if (pid != p->pid && pid != 0 && pid != -1)
                 return -ESRCH;
@@ -359,19 +359,19 @@ static int64_t sys_kill(Process *p, const SyscallArgs *a) {
 
 /* A signal sent to one thread goes to the process: masks and delivery are per process here
  * (README, known gaps). */
-static int64_t sys_tgkill(Process *p, const SyscallArgs *a) {
+int64_t sys_tgkill(Process *p, const SyscallArgs *a) {
         if ((int)a->a[0] != p->pid || !thread_alive(p, (int)a->a[1]))
                 return -ESRCH;
         return signal_raise(p, (int)a->a[2]);
 }
 
-static int64_t sys_tkill(Process *p, const SyscallArgs *a) {
+int64_t sys_tkill(Process *p, const SyscallArgs *a) {
         if (!thread_alive(p, (int)a->a[0]))
                 return -ESRCH;
         return signal_raise(p, (int)a->a[1]);
 }
 
-static int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
+int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
         struct kvm_regs *regs = vm_regs(p->vm);
         GuestUcontext uc;
         int r;
@@ -414,7 +414,7 @@ static int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
         return SYSCALL_RESULT_SET;
 }
 
-static int64_t sys_rt_sigaction(Process *p, const SyscallArgs *a) {
+int64_t sys_rt_sigaction(Process *p, const SyscallArgs *a) {
         int sig = (int)a->a[0];
         GuestSigaction act;
         int r;
@@ -440,7 +440,7 @@ static int64_t sys_rt_sigaction(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_rt_sigprocmask(Process *p, const SyscallArgs *a) {
+int64_t sys_rt_sigprocmask(Process *p, const SyscallArgs *a) {
         uint64_t set, old = p->sigmask;
         int r;
 
@@ -470,14 +470,14 @@ static int64_t sys_rt_sigprocmask(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_rt_sigpending(Process *p, const SyscallArgs *a) {
+int64_t sys_rt_sigpending(Process *p, const SyscallArgs *a) {
         uint64_t none = 0;
         if (a->a[1] != SIGSET_SIZE)
                 return -EINVAL;
         return copy_to_user(&p->mm, a->a[0], &none, sizeof(none));
 }
 
-static int64_t sys_sigaltstack(Process *p, const SyscallArgs *a) {
+int64_t sys_sigaltstack(Process *p, const SyscallArgs *a) {
         stack_t ss, old = {
                 .ss_sp = (void *)(uintptr_t)p->altstack_sp,
                 .ss_size = p->altstack_size,
@@ -505,25 +505,8 @@ static int64_t sys_sigaltstack(Process *p, const SyscallArgs *a) {
         return 0;
 }
 
-static int64_t sys_pause(Process *p, const SyscallArgs *a) {
+int64_t sys_pause(Process *p, const SyscallArgs *a) {
         /* No signal can arrive from outside: sleep until the deadline ends the program. */
         process_sleep(p, UINT64_MAX);
         return -EINTR;
 }
-
-const SyscallEntry syscalls_signal[] = {
-        {SYS_kill, sys_kill},
-        {SYS_tgkill, sys_tgkill},
-        {SYS_tkill, sys_tkill},
-        {SYS_rt_sigreturn, sys_rt_sigreturn},
-        {SYS_rt_sigaction, sys_rt_sigaction},
-        {SYS_rt_sigprocmask, sys_rt_sigprocmask},
-        {SYS_rt_sigpending, sys_rt_sigpending},
-        {SYS_sigaltstack, sys_sigaltstack},
-        {SYS_pause, sys_pause},
-        {SYS_alarm, sys_alarm},
-        {SYS_setitimer, sys_setitimer},
-        {SYS_getitimer, sys_getitimer},
-        {SYS_rt_sigsuspend, sys_pause},
-        {-1, NULL},
-};

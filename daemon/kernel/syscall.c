@@ -6,22 +6,8 @@
 
 #include "log.h"
 #include "macro.h"
+#include "syscall-table.h"
 #include "thread.h"
-
-#define SYSCALL_MAX 512
-
-static SyscallHandler table[SYSCALL_MAX];
-
-static void table_fill(void) {
-        static const SyscallEntry *const groups[] = {syscalls_fs,   syscalls_mm,
-                                                     syscalls_net,  syscalls_poll,
-                                                     syscalls_proc, syscalls_signal};
-
-        for (size_t g = 0; g < ELEMENTSOF(groups); g++)
-                for (const SyscallEntry *e = groups[g]; e->number >= 0; e++)
-                        if (e->number < SYSCALL_MAX)
-                                table[e->number] = e->handler;
-}
 
 /* Calls after which a thread waiting on an fd may be able to go on: data or room appeared, or
  * an end went away. (The waiter re-checks; a wake-up too many only costs a switch.) */
@@ -54,26 +40,22 @@ void syscall_dispatch(Process *p) {
         struct kvm_regs *regs = vm_regs(p->vm);
         uint64_t nr = regs->rax;
         SyscallArgs args = {{regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9}};
-        SyscallHandler h;
+        const SyscallInfo *info = syscall_info(nr);
         int64_t r;
 
-        if (!table[SYS_read])
-                table_fill();
         p->syscalls++;
-
-        h = nr < SYSCALL_MAX ? table[nr] : NULL;
-        if (!h) {
+        if (!info) {
                 p->unimplemented++;
-                log_debug("Unimplemented syscall %" PRIu64, nr);
+                log_debug("Unimplemented syscall %" PRIu64 " (%s)", nr, syscall_name(nr) ?: "?");
                 vm_syscall_return(p->vm, (uint64_t)-ENOSYS);
                 return;
         }
-        r = h(p, &args);
+        r = info->handler(p, &args);
         if (syscall_trace)
-                log_info("[%d] syscall %" PRIu64 "(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
-                         ", %#" PRIx64 ") = %" PRId64,
-                         p->threads ? thread_current_tid(p) : 0, nr, args.a[0], args.a[1],
-                         args.a[2], args.a[3], r);
+                log_info("[%d] %s(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
+                         ") = %" PRId64,
+                         p->threads ? thread_current_tid(p) : 0, info->name, args.a[0],
+                         args.a[1], args.a[2], args.a[3], r);
         if (p->threads && threads_alive(p) > 1 && may_unblock_io(nr))
                 threads_wake_io(p);
         if (r == SYSCALL_RESULT_SET)

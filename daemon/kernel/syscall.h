@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The syscall layer: one handler per Linux x86-64 syscall the sandbox serves, grouped by subject
- * in sys-*.c. A handler gets the six raw argument registers and returns the value for RAX
- * (-errno on failure). Every pointer argument is a guest address: go through uaccess.h. */
+ * in sys-*.c and listed, with names and how fully each is supported, in syscall-table.c. A
+ * handler gets the six raw argument registers and returns the value for RAX (-errno on
+ * failure). Every pointer argument is a guest address: go through uaccess.h. */
 #pragma once
 
 #include <stdbool.h>
@@ -36,16 +37,3 @@ int process_wait_io(Process *p, uint64_t ns);
  * the ELF loader, a pointer to all of its bytes. Returns 0, -EACCES (not mappable), -ENODEV. */
 int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uint8_t **ret_data,
                         uint64_t *ret_size);
-
-/* The handler tables of each group: number -> handler, NULL-terminated by number -1. */
-typedef struct SyscallEntry {
-        int number;
-        SyscallHandler handler;
-} SyscallEntry;
-
-extern const SyscallEntry syscalls_fs[];
-extern const SyscallEntry syscalls_mm[];
-extern const SyscallEntry syscalls_net[];
-extern const SyscallEntry syscalls_poll[];
-extern const SyscallEntry syscalls_proc[];
-extern const SyscallEntry syscalls_signal[];
