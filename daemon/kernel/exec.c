@@ -209,7 +209,7 @@ static int make_directories(Process *p, const char *path) {
                         continue;
                 char saved = buf[i];
                 buf[i] = '\0';
-                r = vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, buf, 0755);
+                r = vfs_mkdirat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, buf, 0755);
                 buf[i] = saved;
                 if (r < 0 && r != -EEXIST)
                         return r;
@@ -229,7 +229,7 @@ int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv
         p->mm.mmap_floor = USER_MIN;
 
         if (!host_blob) {
-                r = vfs_open_file(p->vfs, p->fds, AT_FDCWD, path, O_RDONLY, 0, &exe_file);
+                r = vfs_open_file(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, O_RDONLY, 0, &exe_file);
                 if (r < 0)
                         return log_error_errno(r, "Failed to open %s in the image: %m", path);
         }
@@ -239,7 +239,7 @@ int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv
 
         has_interp = exe.elf.interp[0] != '\0';
         if (has_interp) {
-                r = vfs_open_file(p->vfs, p->fds, AT_FDCWD, exe.elf.interp, O_RDONLY, 0,
+                r = vfs_open_file(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, exe.elf.interp, O_RDONLY, 0,
                                   &interp_file);
                 if (r < 0)
                         return log_error_errno(r, "Failed to open interpreter %s: %m",
@@ -265,13 +265,13 @@ int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv
                 return log_error_errno(r, "Failed to map the vDSO: %m");
 
         if (cwd) {
-                r = vfs_chdir(p->vfs, p->fds, cwd);
+                r = vfs_chdir(p->sandbox->vfs, p->fs, p->fds, cwd);
                 if (r == -ENOENT) {
                         /* A working directory that doesn't exist yet is made, where the
                          * program could make it itself (the tmpfs). */
                         r = make_directories(p, cwd);
                         if (r >= 0)
-                                r = vfs_chdir(p->vfs, p->fds, cwd);
+                                r = vfs_chdir(p->sandbox->vfs, p->fs, p->fds, cwd);
                 }
                 if (r < 0)
                         return log_error_errno(r, "Failed to change to %s: %m", cwd);
@@ -287,11 +287,11 @@ int process_exec(Process *p, const char *path, Blob *host_blob, char *const argv
         process_set_name(p, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 
         entry = has_interp ? interp.bias + interp.elf.entry : exe.bias + exe.elf.entry;
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         memset(regs, 0, sizeof(*regs));
         regs->rip = entry;
         regs->rsp = sp;
         regs->rflags = 0x202;
-        vm_regs_changed(p->vm);
+        vm_regs_changed(p->sandbox->vm);
         return 0;
 }

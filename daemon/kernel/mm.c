@@ -55,10 +55,10 @@ Blob *blob_unref(Blob *b) {
         return NULL;
 }
 
-void mm_init(Mm *mm, Vm *vm, uint64_t commit_limit) {
+void mm_init(Mm *mm, Vm *vm, MemoryBudget *budget) {
         *mm = (Mm){
                 .vm = vm,
-                .commit_limit = commit_limit,
+                .budget = budget,
         };
 }
 
@@ -134,7 +134,7 @@ static void mm_mapped_add(Mm *mm, uint64_t bytes) {
 
 static void mm_uncommit(Mm *mm, const Vma *vma, uint64_t bytes) {
         if (vma->committed)
-                mm->committed -= MIN(bytes, mm->committed);
+                mm->budget->committed -= MIN(bytes, mm->budget->committed);
 }
 
 /* Splits so that no VMA straddles addr. */
@@ -247,8 +247,8 @@ int64_t mm_map(Mm *mm, uint64_t addr, uint64_t length, int prot, int flags, bool
                 return -EINVAL;
         length = ALIGN_UP(length, PAGE_SIZE);
 
-        if (commit && mm->committed + length > mm->commit_limit) {
-                mm->limit_hit = true;
+        if (commit && mm->budget->committed + length > mm->budget->limit) {
+                mm->budget->limit_hit = true;
                 return -ENOMEM;
         }
 
@@ -289,7 +289,7 @@ int64_t mm_map(Mm *mm, uint64_t addr, uint64_t length, int prot, int flags, bool
                 return r;
         }
         if (commit)
-                mm->committed += length;
+                mm->budget->committed += length;
         mm_mapped_add(mm, length);
         mm_refill_present(mm, addr, addr + length);
         return (int64_t)addr;
@@ -342,11 +342,11 @@ int mm_protect(Mm *mm, uint64_t addr, uint64_t length, int prot) {
                 uint64_t size = v->end - v->start;
 
                 if (commit && !v->committed) {
-                        if (mm->committed + size > mm->commit_limit) {
-                                mm->limit_hit = true;
+                        if (mm->budget->committed + size > mm->budget->limit) {
+                                mm->budget->limit_hit = true;
                                 return -ENOMEM;
                         }
-                        mm->committed += size;
+                        mm->budget->committed += size;
                 } else if (!commit && v->committed)
                         mm_uncommit(mm, v, size);
                 v->committed = commit;
@@ -506,11 +506,11 @@ static int mm_grow_stack(Mm *mm, uint64_t addr) {
         if (i > 0 && mm->vmas[i - 1].end > new_start)
                 return -EFAULT;
         grow = stack->start - new_start;
-        if (mm->committed + grow > mm->commit_limit) {
-                mm->limit_hit = true;
+        if (mm->budget->committed + grow > mm->budget->limit) {
+                mm->budget->limit_hit = true;
                 return -ENOMEM;
         }
-        mm->committed += grow;
+        mm->budget->committed += grow;
         mm_mapped_add(mm, grow);
         stack->start = new_start;
         return 0;
@@ -576,7 +576,7 @@ int mm_fault(Mm *mm, uint64_t addr, bool write, bool exec) {
                         gpa = vm_page_alloc(mm->vm, false);
                         if (!gpa) {
                                 if (p == page) {
-                                        mm->limit_hit = true;
+                                        mm->budget->limit_hit = true;
                                         return -ENOMEM;
                                 }
                                 break;

@@ -33,8 +33,15 @@ typedef struct Vma {
         uint64_t file_length;
         uint64_t image_base; /* VMA_IMAGE: offset of the file's first byte in the image */
         Blob *blob;          /* VMA_COPY */
-        bool committed;      /* counted in Mm.committed */
+        bool committed;      /* counted in the MemoryBudget */
 } Vma;
+
+/* The sandbox's one memory budget, which every process's address space (and the tmpfs, through
+ * its limits) draws on: bytes committed, the limit, and whether an allocation was refused. */
+typedef struct MemoryBudget {
+        uint64_t committed, limit;
+        bool limit_hit; /* an allocation was refused because of the memory limit */
+} MemoryBudget;
 
 typedef struct Mm {
         Vm *vm;
@@ -44,10 +51,9 @@ typedef struct Mm {
         uint64_t mmap_floor;
         uint64_t brk_start, brk, brk_max;
         uint64_t stack_top, stack_limit; /* the stack may grow down to stack_limit */
-        uint64_t committed, commit_limit;
+        MemoryBudget *budget;            /* the sandbox's */
         /* Bytes mapped (the VMAs' total) and the most ever, for /proc's VmSize and VmPeak. */
         uint64_t mapped, mapped_peak;
-        bool limit_hit; /* an allocation was refused because of the memory limit */
         bool vm_failed; /* the guest's own page-table edit failed: the VM can't go on */
         uint64_t faults;
 } Mm;
@@ -61,7 +67,7 @@ static inline void blob_unrefp(Blob **b) {
 const void *blob_data(const Blob *b);
 uint64_t blob_size(const Blob *b);
 
-void mm_init(Mm *mm, Vm *vm, uint64_t commit_limit);
+void mm_init(Mm *mm, Vm *vm, MemoryBudget *budget);
 void mm_done(Mm *mm);
 
 /* The VMA containing addr, or NULL. */

@@ -11,16 +11,6 @@
 #include "thread.h"
 #include "vdso.h"
 
-uint64_t now_ns(clockid_t clock) {
-        struct timespec ts;
-        clock_gettime(clock, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-uint64_t process_cpu_ns(const Process *p) {
-        return p->cpu_base_ns ? now_ns(CLOCK_PROCESS_CPUTIME_ID) - p->cpu_base_ns : 0;
-}
-
 void process_set_name(Process *p, const char *name) {
         size_t n = strnlen(name, GUEST_COMM_SIZE - 1);
         memcpy(p->comm, name, n);
@@ -32,8 +22,8 @@ void process_get_name(const Process *p, char ret[static GUEST_COMM_SIZE]) {
         uint32_t length = 0;
 
         /* Linux names a program after the file it exec'd. */
-        if (!name[0] && p->exe_entry != 0 && p->image)
-                name = image_entry_name(p->image, p->exe_entry, &length);
+        if (!name[0] && p->exe_entry != 0 && p->sandbox->image)
+                name = image_entry_name(p->sandbox->image, p->exe_entry, &length);
         else
                 length = (uint32_t)strlen(name);
         length = name ? MIN(length, (uint32_t)GUEST_COMM_SIZE - 1) : 0;
@@ -42,147 +32,82 @@ void process_get_name(const Process *p, char ret[static GUEST_COMM_SIZE]) {
         ret[length] = '\0';
 }
 
-int process_new_with_vm(const ProcessConfig *config, Vm *vm, Process **ret) {
+int process_new(Sandbox *s, int pid, Process **ret) {
         _cleanup_(process_freep) Process *p = NULL;
-        TmpfsLimits limits = {
-                .max_bytes = config->memory_limit,
-                .max_inodes = VFS_DEFAULT_TMPFS_INODES,
-                .max_file_size = config->memory_limit,
-        };
+        Process **table;
         int r;
 
         p = calloc(1, sizeof(*p));
-        if (!p) {
-                vm_free(vm);
+        if (!p)
                 return -ENOMEM;
-        }
-        p->vm = vm;
-        p->image = config->image;
+        p->sandbox = s;
+        p->pid = pid;
         p->rlimit_stack = 8 * 1024 * 1024;
-        p->request_fd = -1;
-        p->pid = GUEST_PID;
-        p->start_ns = now_ns(CLOCK_MONOTONIC);
-        mm_init(&p->mm, p->vm, config->memory_limit);
-        r = threads_init(p);
-        if (r < 0)
-                return r;
-
-        r = vfs_new(config->image, &limits, &p->vfs);
-        if (r < 0)
-                return log_error_errno(r, "Failed to set up the filesystem: %m");
-        vfs_set_process(p->vfs, p);
+        mm_init(&p->mm, s->vm, &s->memory);
         r = fdtable_new(&p->fds);
         if (r < 0)
                 return r;
-        r = vfs_install_stdio(p->vfs, p->fds, config->stdin_data, config->stdin_size,
-                              config->sink, config->sink_userdata);
+        r = fs_context_new(&p->fs);
         if (r < 0)
-                return log_error_errno(r, "Failed to set up the standard streams: %m");
-
-        p->tmpfs_baseline = vfs_tmpfs_bytes_used(p->vfs);
+                return r;
+        table = reallocarray(s->processes, s->n_processes + 1, sizeof(*table));
+        if (!table)
+                return -ENOMEM;
+        s->processes = table;
+        s->processes[s->n_processes++] = p;
         *ret = TAKE_PTR(p);
         return 0;
 }
 
-int process_new(const ProcessConfig *config, Process **ret) {
-        Vm *vm;
-        int r;
-
-        r = vm_new(config->memory_limit, image_bytes(config->image), image_size(config->image),
-                   &vm);
-        if (r < 0)
-                return r;
-        return process_new_with_vm(config, vm, ret);
-}
-
-int process_open_request_channel(Process *p, int request_fd) {
-        _cleanup_(file_unrefp) OpenFile *f = NULL;
-        int r;
-
-        r = file_new_stdin(NULL, 0, &f);
-        if (r < 0)
-                return r;
-        r = fdtable_install_at(p->fds, f, request_fd, false);
-        if (r < 0)
-                return r;
-        p->request_fd = request_fd;
-        p->awaiting_request = true;
-        return 0;
-}
-
-int process_deliver_request(Process *p, const void *data, size_t size) {
-        _cleanup_(file_unrefp) OpenFile *f = NULL;
-        int r;
-
-        if (p->state != PROCESS_READY || !p->awaiting_request || p->request_fd < 0)
-                return -EBUSY;
-        r = file_new_stdin(data, size, &f);
-        if (r < 0)
-                return r;
-        r = fdtable_install_at(p->fds, f, p->request_fd, false);
-        if (r < 0)
-                return r;
-        p->awaiting_request = false;
-        p->state = PROCESS_RUNNING;
-        /* The runner's read is still pending in its registers: serve it now. */
-        syscall_dispatch(p);
-        return 0;
-}
-
-void process_request_consumed(Process *p) {
-        OpenFile *f;
-
-        /* Once the runner has read the request whole, the channel goes away by itself: the
-         * program never sees it, and the runner saves a close (a VM exit). */
-        if (p->awaiting_request || p->request_control || p->request_fd < 0 ||
-            fdtable_get(p->fds, p->request_fd, &f) < 0 || f->kind != FILE_STDIN ||
-            f->pos < f->input_size)
-                return;
-        (void)fdtable_close(p->fds, p->request_fd);
-        p->request_fd = -1;
-}
-
-bool process_control_write(Process *p, int fd, const void *data, size_t size) {
-        OpenFile *f;
-        int32_t status;
-
-        if (!p->request_control || p->awaiting_request || fd != p->request_fd ||
-            fdtable_get(p->fds, fd, &f) < 0 || f->kind != FILE_STDIN || size != sizeof(status))
-                return false;
-        memcpy(&status, data, sizeof(status));
-        p->state = PROCESS_EXITED;
-        p->exit_code = status & 0xff;
-        return true;
-}
-
 Process *process_free(Process *p) {
+        Sandbox *s;
+
         if (!p)
                 return NULL;
-        threads_free(p);
+        s = p->sandbox;
+        for (size_t i = 0; i < s->n_processes; i++)
+                if (s->processes[i] == p) {
+                        s->processes[i] = s->processes[--s->n_processes];
+                        break;
+                }
+        if (s->init == p)
+                s->init = NULL;
+        process_disarm_itimer(p);
         if (p->itimer_host_created)
                 timer_delete(p->itimer_host);
         for (unsigned i = 0; i < p->n_signal_fpu; i++)
                 free(p->signal_fpu[i]);
         fdtable_free(p->fds);
-        vfs_free(p->vfs);
+        fs_context_unref(p->fs);
         mm_done(&p->mm);
-        vm_free(p->vm);
         free(p);
         return NULL;
 }
 
-Vm *process_take_vm(Process *p) {
-        Vm *vm = p->vm;
+void process_disarm_itimer(Process *p) {
+        if (p->itimer_host_created)
+                (void)timer_settime(p->itimer_host, 0, &(struct itimerspec){}, NULL);
+}
 
-        p->vm = NULL;
-        return vm;
+/* A process ends; the sandbox's fate is init's. */
+static void process_end(Process *p, SandboxState how, int value) {
+        Sandbox *s = p->sandbox;
+
+        if (s->state != SANDBOX_RUNNING || p != s->init)
+                return;
+        s->state = how;
+        if (how == SANDBOX_EXITED)
+                s->exit_code = value & 0xff;
+        else
+                s->term_signal = value;
+}
+
+void process_exit(Process *p, int code) {
+        process_end(p, SANDBOX_EXITED, code);
 }
 
 void process_kill(Process *p, int sig) {
-        if (p->state != PROCESS_RUNNING)
-                return;
-        p->state = PROCESS_SIGNALED;
-        p->term_signal = sig;
+        process_end(p, SANDBOX_SIGNALED, sig);
 }
 
 /* A fault the program caused: its signal, unless it can be served (demand paging). */
@@ -197,7 +122,7 @@ void process_exception(Process *p, const VmExit *e) {
                         if (r == 0)
                                 return;
                         if (r == -ENOMEM) {
-                                p->mm.limit_hit = true;
+                                p->sandbox->memory.limit_hit = true;
                                 process_kill(p, SIGKILL);
                                 return;
                         }
@@ -239,23 +164,4 @@ void process_exception(Process *p, const VmExit *e) {
          * without one, or if it can't run (no stack left), the fault is fatal. */
         if (process_deliver_fault(p, sig, code, e) < 0)
                 process_kill(p, sig);
-}
-
-int process_run(Process *p, uint64_t deadline_ns) {
-        int r;
-
-        p->deadline_ns = deadline_ns;
-        if (p->state == PROCESS_READY)
-                return -EBUSY; /* deliver a request first */
-        p->state = PROCESS_RUNNING;
-        p->cpu_base_ns = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-        r = vdso_calibrate(p);
-        if (r < 0)
-                log_debug_errno(r, "Failed to calibrate the vDSO clocks, ignoring: %m");
-        r = threads_run(p);
-        /* An alarm the program left behind must not interrupt the worker's own calls later
-         * (writing the result, making the next VM). */
-        if (p->itimer_host_created)
-                (void)timer_settime(p->itimer_host, 0, &(struct itimerspec){}, NULL);
-        return r;
 }

@@ -21,6 +21,12 @@
 #include "vdso.h"
 #include "vfs-internal.h"
 
+/* The process /proc shows as self and as its one pid directory: init, the only process a
+ * sandbox has so far. (Nodes do not carry a pid yet; they will once a sandbox runs several.) */
+static Process *procfs_process(const Vfs *v) {
+        return v->sandbox ? v->sandbox->init : NULL;
+}
+
 /* USER_HZ, the tick /proc counts time in (AT_CLKTCK says the same). */
 #define USER_HZ     100u
 #define NS_PER_TICK ((uint64_t)(1000000000u / USER_HZ))
@@ -72,7 +78,7 @@ static bool owned_by_process(ProcNode k) {
 
 static OpenFile *fd_file(const Vfs *v, int fd) {
         OpenFile *f;
-        if (!v->process || fd < 0 || fdtable_get(v->process->fds, fd, &f) < 0)
+        if (!procfs_process(v) || fd < 0 || fdtable_get(procfs_process(v)->fds, fd, &f) < 0)
                 return NULL;
         return f;
 }
@@ -116,7 +122,7 @@ mode_t procfs_mode(const Vfs *v, uint32_t node) {
 static unsigned subdirectories(const Vfs *v, ProcNode dir) {
         unsigned n = 0;
 
-        if (!v->process)
+        if (!procfs_process(v))
                 return 0;
         for (size_t k = 1; k < _PROC_NODE_MAX; k++)
                 n += nodes[k].parent == dir && S_ISDIR(nodes[k].mode);
@@ -125,12 +131,12 @@ static unsigned subdirectories(const Vfs *v, ProcNode dir) {
 
 static uint64_t uptime_ns(const Process *p) {
         uint64_t now = now_ns(CLOCK_MONOTONIC);
-        return now > p->start_ns ? now - p->start_ns : 0;
+        return now > p->sandbox->start_ns ? now - p->sandbox->start_ns : 0;
 }
 
 void procfs_stat(const Vfs *v, uint32_t node, struct stat *ret) {
         ProcNode k = kind_of(node);
-        Process *p = v->process;
+        Process *p = procfs_process(v);
         struct stat st = {
                 .st_dev = VFS_DEV_PROC,
                 .st_ino = (ino_t)node + 1,
@@ -155,14 +161,13 @@ void procfs_stat(const Vfs *v, uint32_t node, struct stat *ret) {
         *ret = st;
 }
 
-int procfs_lookup(const Vfs *v, uint32_t dir, const char *name, size_t name_length,
-                  uint32_t *ret) {
+int procfs_lookup(const Vfs *v, uint32_t dir, const char *name, size_t name_length, uint32_t *ret) {
         ProcNode d = kind_of(dir);
         int number;
 
         if (!S_ISDIR(procfs_mode(v, dir)))
                 return -ENOTDIR;
-        if (!v->process)
+        if (!procfs_process(v))
                 return -ENOENT;
         if (d == PROC_PID_FD) {
                 if (parse_number(name, name_length, &number) < 0 || !fd_file(v, number))
@@ -173,11 +178,11 @@ int procfs_lookup(const Vfs *v, uint32_t dir, const char *name, size_t name_leng
         for (size_t k = 1; k < _PROC_NODE_MAX; k++) {
                 if (nodes[k].parent != d)
                         continue;
-                if (nodes[k].name ? strlen(nodes[k].name) == name_length &&
-                                            memcmp(nodes[k].name, name, name_length) == 0
-                                  : k == PROC_PID &&
-                                            parse_number(name, name_length, &number) == 0 &&
-                                            number == v->process->pid) {
+                if (nodes[k].name
+                            ? strlen(nodes[k].name) == name_length &&
+                                      memcmp(nodes[k].name, name, name_length) == 0
+                            : k == PROC_PID && parse_number(name, name_length, &number) == 0 &&
+                                      number == procfs_process(v)->pid) {
                         *ret = PROC_NODE(k, 0);
                         return 0;
                 }
@@ -189,8 +194,8 @@ uint32_t procfs_parent(uint32_t node) {
         return PROC_NODE(nodes[kind_of(node)].parent, 0);
 }
 
-int procfs_name(const Vfs *v, uint32_t node, char buf[static VNODE_NAME_BUF],
-                const char **ret_name, size_t *ret_length) {
+int procfs_name(const Vfs *v, uint32_t node, char buf[static VNODE_NAME_BUF], const char **ret_name,
+                size_t *ret_length) {
         ProcNode k = kind_of(node);
         int n;
 
@@ -199,10 +204,10 @@ int procfs_name(const Vfs *v, uint32_t node, char buf[static VNODE_NAME_BUF],
                 *ret_length = strlen(nodes[k].name);
                 return 0;
         }
-        if (k == PROC_PID && !v->process)
+        if (k == PROC_PID && !procfs_process(v))
                 return -ENOENT;
         n = snprintf(buf, VNODE_NAME_BUF, "%d",
-                     k == PROC_PID ? v->process->pid : PROC_NODE_FD(node));
+                     k == PROC_PID ? procfs_process(v)->pid : PROC_NODE_FD(node));
         *ret_name = buf;
         *ret_length = (size_t)n;
         return 0;
@@ -210,7 +215,7 @@ int procfs_name(const Vfs *v, uint32_t node, char buf[static VNODE_NAME_BUF],
 
 int procfs_readdir(const Vfs *v, uint32_t dir, uint64_t k, VDirent *ret) {
         ProcNode d = kind_of(dir);
-        Process *p = v->process;
+        Process *p = procfs_process(v);
 
         if (!p)
                 return 0;
@@ -237,8 +242,8 @@ int procfs_readdir(const Vfs *v, uint32_t dir, uint64_t k, VDirent *ret) {
                         ret->name = nodes[i].name;
                         ret->name_length = strlen(nodes[i].name);
                 } else {
-                        ret->name_length = (size_t)snprintf(
-                                ret->name_buf, sizeof(ret->name_buf), "%d", p->pid);
+                        ret->name_length = (size_t)snprintf(ret->name_buf, sizeof(ret->name_buf),
+                                                            "%d", p->pid);
                         ret->name = ret->name_buf;
                 }
                 ret->ino = i + 1;
@@ -289,7 +294,7 @@ static ssize_t fd_target(const Vfs *v, OpenFile *f, char *buf, size_t size) {
 }
 
 static ssize_t link_target(const Vfs *v, uint32_t node, char *buf, size_t size) {
-        Process *p = v->process;
+        Process *p = procfs_process(v);
         OpenFile *f;
         int n;
 
@@ -300,7 +305,7 @@ static ssize_t link_target(const Vfs *v, uint32_t node, char *buf, size_t size) 
                 n = snprintf(buf, size, "%d", p->pid);
                 return n >= 0 && (size_t)n < size ? n : -ENAMETOOLONG;
         case PROC_PID_CWD:
-                return node_path(v, v->cwd, buf, size);
+                return node_path(v, p->fs->cwd, buf, size);
         case PROC_PID_EXE:
                 if (p->exe_entry == 0)
                         return -ENOENT;
@@ -327,7 +332,7 @@ ssize_t procfs_readlink(const Vfs *v, uint32_t node, char *buf, size_t size) {
 }
 
 int procfs_follow(const Vfs *v, uint32_t node, VNode *ret) {
-        Process *p = v->process;
+        Process *p = procfs_process(v);
         OpenFile *f;
 
         if (!p)
@@ -337,7 +342,7 @@ int procfs_follow(const Vfs *v, uint32_t node, VNode *ret) {
                 *ret = (VNode){.fs = FS_PROC, .idx = PROC_NODE(PROC_PID, 0)};
                 return 0;
         case PROC_PID_CWD:
-                *ret = v->cwd;
+                *ret = p->fs->cwd;
                 return 0;
         case PROC_PID_EXE:
                 if (p->exe_entry == 0)
@@ -418,9 +423,9 @@ static uint64_t kb(uint64_t bytes) {
 }
 
 static void gen_meminfo(Process *p, Text *t) {
-        uint64_t total = p->mm.commit_limit, used = MIN(p->mm.committed, total);
-        uint64_t rss = p->vm->data_pages * PAGE_SIZE;
-        uint64_t shmem = MIN(vfs_tmpfs_bytes_used(p->vfs), total);
+        uint64_t total = p->sandbox->memory.limit, used = MIN(p->sandbox->memory.committed, total);
+        uint64_t rss = p->sandbox->vm->data_pages * PAGE_SIZE;
+        uint64_t shmem = MIN(vfs_tmpfs_bytes_used(p->sandbox->vfs), total);
         const struct {
                 const char *name;
                 uint64_t bytes;
@@ -451,7 +456,7 @@ static void gen_meminfo(Process *p, Text *t) {
                 {"SReclaimable:", 0},
                 {"SUnreclaim:", 0},
                 {"KernelStack:", 0},
-                {"PageTables:", p->vm->table_pages * PAGE_SIZE},
+                {"PageTables:", p->sandbox->vm->table_pages * PAGE_SIZE},
                 {"NFS_Unstable:", 0},
                 {"Bounce:", 0},
                 {"WritebackTmp:", 0},
@@ -486,31 +491,70 @@ typedef struct CpuFlag {
 } CpuFlag;
 
 static const CpuFlag cpu_flags[] = {
-        {1, 0, 3, 0, "fpu"},          {1, 0, 3, 1, "vme"},           {1, 0, 3, 2, "de"},
-        {1, 0, 3, 3, "pse"},          {1, 0, 3, 4, "tsc"},           {1, 0, 3, 5, "msr"},
-        {1, 0, 3, 6, "pae"},          {1, 0, 3, 7, "mce"},           {1, 0, 3, 8, "cx8"},
-        {1, 0, 3, 9, "apic"},         {1, 0, 3, 11, "sep"},          {1, 0, 3, 12, "mtrr"},
-        {1, 0, 3, 13, "pge"},         {1, 0, 3, 14, "mca"},          {1, 0, 3, 15, "cmov"},
-        {1, 0, 3, 16, "pat"},         {1, 0, 3, 17, "pse36"},        {1, 0, 3, 19, "clflush"},
-        {1, 0, 3, 21, "dts"},         {1, 0, 3, 22, "acpi"},         {1, 0, 3, 23, "mmx"},
-        {1, 0, 3, 24, "fxsr"},        {1, 0, 3, 25, "sse"},          {1, 0, 3, 26, "sse2"},
-        {1, 0, 3, 27, "ss"},          {1, 0, 3, 28, "ht"},           {1, 0, 3, 29, "tm"},
-        {1, 0, 3, 31, "pbe"},         {0x80000001, 0, 3, 11, "syscall"},
-        {0x80000001, 0, 3, 20, "nx"}, {0x80000001, 0, 3, 22, "mmxext"},
+        {1, 0, 3, 0, "fpu"},
+        {1, 0, 3, 1, "vme"},
+        {1, 0, 3, 2, "de"},
+        {1, 0, 3, 3, "pse"},
+        {1, 0, 3, 4, "tsc"},
+        {1, 0, 3, 5, "msr"},
+        {1, 0, 3, 6, "pae"},
+        {1, 0, 3, 7, "mce"},
+        {1, 0, 3, 8, "cx8"},
+        {1, 0, 3, 9, "apic"},
+        {1, 0, 3, 11, "sep"},
+        {1, 0, 3, 12, "mtrr"},
+        {1, 0, 3, 13, "pge"},
+        {1, 0, 3, 14, "mca"},
+        {1, 0, 3, 15, "cmov"},
+        {1, 0, 3, 16, "pat"},
+        {1, 0, 3, 17, "pse36"},
+        {1, 0, 3, 19, "clflush"},
+        {1, 0, 3, 21, "dts"},
+        {1, 0, 3, 22, "acpi"},
+        {1, 0, 3, 23, "mmx"},
+        {1, 0, 3, 24, "fxsr"},
+        {1, 0, 3, 25, "sse"},
+        {1, 0, 3, 26, "sse2"},
+        {1, 0, 3, 27, "ss"},
+        {1, 0, 3, 28, "ht"},
+        {1, 0, 3, 29, "tm"},
+        {1, 0, 3, 31, "pbe"},
+        {0x80000001, 0, 3, 11, "syscall"},
+        {0x80000001, 0, 3, 20, "nx"},
+        {0x80000001, 0, 3, 22, "mmxext"},
         {0x80000001, 0, 3, 25, "fxsr_opt"},
         {0x80000001, 0, 3, 26, "pdpe1gb"},
         {0x80000001, 0, 3, 27, "rdtscp"},
-        {0x80000001, 0, 3, 29, "lm"}, {1, 0, 2, 0, "pni"},          {1, 0, 2, 1, "pclmulqdq"},
-        {1, 0, 2, 2, "dtes64"},       {1, 0, 2, 3, "monitor"},      {1, 0, 2, 4, "ds_cpl"},
-        {1, 0, 2, 5, "vmx"},          {1, 0, 2, 6, "smx"},          {1, 0, 2, 7, "est"},
-        {1, 0, 2, 8, "tm2"},          {1, 0, 2, 9, "ssse3"},        {1, 0, 2, 11, "sdbg"},
-        {1, 0, 2, 12, "fma"},         {1, 0, 2, 13, "cx16"},        {1, 0, 2, 14, "xtpr"},
-        {1, 0, 2, 15, "pdcm"},        {1, 0, 2, 17, "pcid"},        {1, 0, 2, 18, "dca"},
-        {1, 0, 2, 19, "sse4_1"},      {1, 0, 2, 20, "sse4_2"},      {1, 0, 2, 21, "x2apic"},
-        {1, 0, 2, 22, "movbe"},       {1, 0, 2, 23, "popcnt"},
+        {0x80000001, 0, 3, 29, "lm"},
+        {1, 0, 2, 0, "pni"},
+        {1, 0, 2, 1, "pclmulqdq"},
+        {1, 0, 2, 2, "dtes64"},
+        {1, 0, 2, 3, "monitor"},
+        {1, 0, 2, 4, "ds_cpl"},
+        {1, 0, 2, 5, "vmx"},
+        {1, 0, 2, 6, "smx"},
+        {1, 0, 2, 7, "est"},
+        {1, 0, 2, 8, "tm2"},
+        {1, 0, 2, 9, "ssse3"},
+        {1, 0, 2, 11, "sdbg"},
+        {1, 0, 2, 12, "fma"},
+        {1, 0, 2, 13, "cx16"},
+        {1, 0, 2, 14, "xtpr"},
+        {1, 0, 2, 15, "pdcm"},
+        {1, 0, 2, 17, "pcid"},
+        {1, 0, 2, 18, "dca"},
+        {1, 0, 2, 19, "sse4_1"},
+        {1, 0, 2, 20, "sse4_2"},
+        {1, 0, 2, 21, "x2apic"},
+        {1, 0, 2, 22, "movbe"},
+        {1, 0, 2, 23, "popcnt"},
         {1, 0, 2, 24, "tsc_deadline_timer"},
-        {1, 0, 2, 25, "aes"},         {1, 0, 2, 26, "xsave"},       {1, 0, 2, 28, "avx"},
-        {1, 0, 2, 29, "f16c"},        {1, 0, 2, 30, "rdrand"},      {1, 0, 2, 31, "hypervisor"},
+        {1, 0, 2, 25, "aes"},
+        {1, 0, 2, 26, "xsave"},
+        {1, 0, 2, 28, "avx"},
+        {1, 0, 2, 29, "f16c"},
+        {1, 0, 2, 30, "rdrand"},
+        {1, 0, 2, 31, "hypervisor"},
         {0x80000001, 0, 2, 0, "lahf_lm"},
         {0x80000001, 0, 2, 1, "cmp_legacy"},
         {0x80000001, 0, 2, 2, "svm"},
@@ -525,27 +569,64 @@ static const CpuFlag cpu_flags[] = {
         {0x80000001, 0, 2, 16, "fma4"},
         {0x80000001, 0, 2, 21, "tbm"},
         {0x80000001, 0, 2, 22, "topoext"},
-        {7, 0, 1, 0, "fsgsbase"},     {7, 0, 1, 1, "tsc_adjust"},   {7, 0, 1, 3, "bmi1"},
-        {7, 0, 1, 4, "hle"},          {7, 0, 1, 5, "avx2"},         {7, 0, 1, 7, "smep"},
-        {7, 0, 1, 8, "bmi2"},         {7, 0, 1, 9, "erms"},         {7, 0, 1, 10, "invpcid"},
-        {7, 0, 1, 11, "rtm"},         {7, 0, 1, 14, "mpx"},         {7, 0, 1, 16, "avx512f"},
-        {7, 0, 1, 17, "avx512dq"},    {7, 0, 1, 18, "rdseed"},      {7, 0, 1, 19, "adx"},
-        {7, 0, 1, 20, "smap"},        {7, 0, 1, 21, "avx512ifma"},  {7, 0, 1, 23, "clflushopt"},
-        {7, 0, 1, 24, "clwb"},        {7, 0, 1, 26, "avx512pf"},    {7, 0, 1, 27, "avx512er"},
-        {7, 0, 1, 28, "avx512cd"},    {7, 0, 1, 29, "sha_ni"},      {7, 0, 1, 30, "avx512bw"},
-        {7, 0, 1, 31, "avx512vl"},    {0xd, 1, 0, 0, "xsaveopt"},   {0xd, 1, 0, 1, "xsavec"},
-        {0xd, 1, 0, 2, "xgetbv1"},    {0xd, 1, 0, 3, "xsaves"},     {7, 1, 0, 4, "avx_vnni"},
-        {7, 1, 0, 5, "avx512_bf16"},  {7, 0, 2, 1, "avx512vbmi"},   {7, 0, 2, 2, "umip"},
-        {7, 0, 2, 3, "pku"},          {7, 0, 2, 4, "ospke"},        {7, 0, 2, 5, "waitpkg"},
-        {7, 0, 2, 6, "avx512_vbmi2"}, {7, 0, 2, 8, "gfni"},         {7, 0, 2, 9, "vaes"},
-        {7, 0, 2, 10, "vpclmulqdq"},  {7, 0, 2, 11, "avx512_vnni"}, {7, 0, 2, 12, "avx512_bitalg"},
+        {7, 0, 1, 0, "fsgsbase"},
+        {7, 0, 1, 1, "tsc_adjust"},
+        {7, 0, 1, 3, "bmi1"},
+        {7, 0, 1, 4, "hle"},
+        {7, 0, 1, 5, "avx2"},
+        {7, 0, 1, 7, "smep"},
+        {7, 0, 1, 8, "bmi2"},
+        {7, 0, 1, 9, "erms"},
+        {7, 0, 1, 10, "invpcid"},
+        {7, 0, 1, 11, "rtm"},
+        {7, 0, 1, 14, "mpx"},
+        {7, 0, 1, 16, "avx512f"},
+        {7, 0, 1, 17, "avx512dq"},
+        {7, 0, 1, 18, "rdseed"},
+        {7, 0, 1, 19, "adx"},
+        {7, 0, 1, 20, "smap"},
+        {7, 0, 1, 21, "avx512ifma"},
+        {7, 0, 1, 23, "clflushopt"},
+        {7, 0, 1, 24, "clwb"},
+        {7, 0, 1, 26, "avx512pf"},
+        {7, 0, 1, 27, "avx512er"},
+        {7, 0, 1, 28, "avx512cd"},
+        {7, 0, 1, 29, "sha_ni"},
+        {7, 0, 1, 30, "avx512bw"},
+        {7, 0, 1, 31, "avx512vl"},
+        {0xd, 1, 0, 0, "xsaveopt"},
+        {0xd, 1, 0, 1, "xsavec"},
+        {0xd, 1, 0, 2, "xgetbv1"},
+        {0xd, 1, 0, 3, "xsaves"},
+        {7, 1, 0, 4, "avx_vnni"},
+        {7, 1, 0, 5, "avx512_bf16"},
+        {7, 0, 2, 1, "avx512vbmi"},
+        {7, 0, 2, 2, "umip"},
+        {7, 0, 2, 3, "pku"},
+        {7, 0, 2, 4, "ospke"},
+        {7, 0, 2, 5, "waitpkg"},
+        {7, 0, 2, 6, "avx512_vbmi2"},
+        {7, 0, 2, 8, "gfni"},
+        {7, 0, 2, 9, "vaes"},
+        {7, 0, 2, 10, "vpclmulqdq"},
+        {7, 0, 2, 11, "avx512_vnni"},
+        {7, 0, 2, 12, "avx512_bitalg"},
         {7, 0, 2, 14, "avx512_vpopcntdq"},
-        {7, 0, 2, 16, "la57"},        {7, 0, 2, 22, "rdpid"},       {7, 0, 2, 25, "cldemote"},
-        {7, 0, 2, 27, "movdiri"},     {7, 0, 2, 28, "movdir64b"},   {7, 0, 3, 4, "fsrm"},
+        {7, 0, 2, 16, "la57"},
+        {7, 0, 2, 22, "rdpid"},
+        {7, 0, 2, 25, "cldemote"},
+        {7, 0, 2, 27, "movdiri"},
+        {7, 0, 2, 28, "movdir64b"},
+        {7, 0, 3, 4, "fsrm"},
         {7, 0, 3, 8, "avx512_vp2intersect"},
-        {7, 0, 3, 10, "md_clear"},    {7, 0, 3, 14, "serialize"},   {7, 0, 3, 22, "amx_bf16"},
-        {7, 0, 3, 23, "avx512_fp16"}, {7, 0, 3, 24, "amx_tile"},    {7, 0, 3, 25, "amx_int8"},
-        {7, 0, 3, 28, "flush_l1d"},   {7, 0, 3, 29, "arch_capabilities"},
+        {7, 0, 3, 10, "md_clear"},
+        {7, 0, 3, 14, "serialize"},
+        {7, 0, 3, 22, "amx_bf16"},
+        {7, 0, 3, 23, "avx512_fp16"},
+        {7, 0, 3, 24, "amx_tile"},
+        {7, 0, 3, 25, "amx_int8"},
+        {7, 0, 3, 28, "flush_l1d"},
+        {7, 0, 3, 29, "arch_capabilities"},
 };
 
 static bool cpuid_leaf(uint32_t function, uint32_t index, uint32_t ret[4]) {
@@ -561,7 +642,7 @@ static void gen_cpuinfo(Process *p, Text *t) {
         uint32_t r[4] = {}, leaf1[4] = {}, brand[12] = {};
         char vendor[13] = "Unknown", model_name[49] = "";
         unsigned family, model, stepping, phys_bits = 36, virt_bits = 48;
-        int khz = vm_tsc_khz(p->vm);
+        int khz = vm_tsc_khz(p->sandbox->vm);
         uint64_t mhz_milli = khz > 0 ? (uint64_t)khz : 0;
 
         if (cpuid_leaf(0, 0, r)) {
@@ -619,8 +700,8 @@ static void gen_cpuinfo(Process *p, Text *t) {
                     "cpuid level\t: %u\n"
                     "wp\t\t: yes\n"
                     "flags\t\t:",
-                    vendor, family, model, model_name, stepping, mhz_milli / 1000,
-                    mhz_milli % 1000, max_leaf);
+                    vendor, family, model, model_name, stepping, mhz_milli / 1000, mhz_milli % 1000,
+                    max_leaf);
         for (size_t i = 0; i < ELEMENTSOF(cpu_flags); i++) {
                 const CpuFlag *f = &cpu_flags[i];
                 if (cpuid_leaf(f->function, f->index, r) && (r[f->reg] >> f->bit) & 1)
@@ -641,7 +722,7 @@ static void gen_cpuinfo(Process *p, Text *t) {
 }
 
 static void gen_stat(Process *p, Text *t) {
-        uint64_t up = uptime_ns(p) / NS_PER_TICK, user = process_cpu_ns(p) / NS_PER_TICK;
+        uint64_t up = uptime_ns(p) / NS_PER_TICK, user = sandbox_cpu_ns(p->sandbox) / NS_PER_TICK;
         uint64_t idle = up > user ? up - user : 0;
         uint64_t boot = (now_ns(CLOCK_REALTIME) - MIN(uptime_ns(p), now_ns(CLOCK_REALTIME))) /
                         1000000000ULL;
@@ -662,12 +743,12 @@ static void gen_stat(Process *p, Text *t) {
 }
 
 static void gen_uptime(Process *p, Text *t) {
-        uint64_t up = uptime_ns(p) / 10000000ULL, cpu = process_cpu_ns(p) / 10000000ULL;
+        uint64_t up = uptime_ns(p) / 10000000ULL, cpu = sandbox_cpu_ns(p->sandbox) / 10000000ULL;
         uint64_t idle = up > cpu ? up - cpu : 0;
 
         /* Hundredths of a second, as Linux prints them. */
-        text_printf(t, "%" PRIu64 ".%02" PRIu64 " %" PRIu64 ".%02" PRIu64 "\n", up / 100,
-                    up % 100, idle / 100, idle % 100);
+        text_printf(t, "%" PRIu64 ".%02" PRIu64 " %" PRIu64 ".%02" PRIu64 "\n", up / 100, up % 100,
+                    idle / 100, idle % 100);
 }
 
 /* What the address space holds, by kind, as status, stat and statm count it. */
@@ -677,7 +758,7 @@ typedef struct MemSummary {
 } MemSummary;
 
 static void mem_summary(Process *p, MemSummary *ret) {
-        const ImageEntry *e = p->exe_entry ? image_entry(p->image, p->exe_entry) : NULL;
+        const ImageEntry *e = p->exe_entry ? image_entry(p->sandbox->image, p->exe_entry) : NULL;
         MemSummary s = {};
 
         for (size_t i = 0; i < p->mm.count; i++) {
@@ -693,8 +774,8 @@ static void mem_summary(Process *p, MemSummary *ret) {
                 if (v->backing != VMA_ANON && (v->prot & PROT_EXEC)) {
                         if (exe) {
                                 s.exe += length;
-                                s.start_code = s.start_code ? MIN(s.start_code, v->start)
-                                                            : v->start;
+                                s.start_code =
+                                        s.start_code ? MIN(s.start_code, v->start) : v->start;
                                 s.end_code = MAX(s.end_code, v->end);
                         } else
                                 s.lib += length;
@@ -730,13 +811,13 @@ static void gen_pid_stat(Process *p, Text *t) {
                     "%d (%s) R 1 %d %d 0 -1 4194304 %" PRIu64 " 0 0 0 %" PRIu64 " 0 0 0 20 0 %u 0 "
                     "0 %" PRIu64 " %" PRIu64 " 18446744073709551615 %" PRIu64 " %" PRIu64
                     " %" PRIu64 " 0 0 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                    " 0 0 0 17 0 0 0 0 0 0 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
-                    " %" PRIu64 " %" PRIu64 " %" PRIu64 " 0\n",
-                    p->pid, comm, p->pid, p->pid, p->mm.faults, process_cpu_ns(p) / NS_PER_TICK,
-                    threads_alive(p), m.size, p->vm->data_pages, m.start_code, m.end_code,
-                    p->mm.stack_top, p->pending_signals, p->sigmask, ignored, caught,
-                    m.start_data, m.end_data, p->mm.brk_start, p->arg_start, p->arg_end,
-                    p->env_start, p->env_end);
+                    " 0 0 0 17 0 0 0 0 0 0 %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                    " %" PRIu64 " %" PRIu64 " 0\n",
+                    p->pid, comm, p->pid, p->pid, p->mm.faults,
+                    sandbox_cpu_ns(p->sandbox) / NS_PER_TICK, threads_alive(p), m.size,
+                    p->sandbox->vm->data_pages, m.start_code, m.end_code, p->mm.stack_top,
+                    p->pending_signals, p->sigmask, ignored, caught, m.start_data, m.end_data,
+                    p->mm.brk_start, p->arg_start, p->arg_end, p->env_start, p->env_end);
 }
 
 static void gen_statm(Process *p, Text *t) {
@@ -744,7 +825,7 @@ static void gen_statm(Process *p, Text *t) {
 
         mem_summary(p, &m);
         text_printf(t, "%" PRIu64 " %" PRIu64 " 0 %" PRIu64 " 0 %" PRIu64 " 0\n",
-                    m.size / PAGE_SIZE, p->vm->data_pages, m.exe / PAGE_SIZE,
+                    m.size / PAGE_SIZE, p->sandbox->vm->data_pages, m.exe / PAGE_SIZE,
                     (m.data + m.stack) / PAGE_SIZE);
 }
 
@@ -773,9 +854,9 @@ static void gen_status(Process *p, Text *t) {
                     "NSpid:\t%d\n"
                     "NSpgid:\t%d\n"
                     "NSsid:\t%d\n",
-                    comm, (unsigned)p->vfs->umask, p->pid, p->pid, VFS_UID, VFS_UID, VFS_UID,
-                    VFS_UID, VFS_GID, VFS_GID, VFS_GID, VFS_GID,
-                    MAX(p->fds->n_fds, (size_t)64), p->pid, p->pid, p->pid, p->pid);
+                    comm, (unsigned)p->fs->umask, p->pid, p->pid, VFS_UID, VFS_UID, VFS_UID,
+                    VFS_UID, VFS_GID, VFS_GID, VFS_GID, VFS_GID, MAX(p->fds->n_fds, (size_t)64),
+                    p->pid, p->pid, p->pid, p->pid);
         text_printf(t,
                     "VmPeak:\t%8" PRIu64 " kB\n"
                     "VmSize:\t%8" PRIu64 " kB\n"
@@ -793,9 +874,10 @@ static void gen_status(Process *p, Text *t) {
                     "VmPTE:\t%8" PRIu64 " kB\n"
                     "VmSwap:\t       0 kB\n",
                     kb(MAX(p->mm.mapped_peak, m.size)), kb(m.size),
-                    kb(p->vm->data_pages_peak * PAGE_SIZE), kb(p->vm->data_pages * PAGE_SIZE),
-                    kb(p->vm->data_pages * PAGE_SIZE), kb(m.data), kb(m.stack), kb(m.exe),
-                    kb(m.lib), kb(p->vm->table_pages * PAGE_SIZE));
+                    kb(p->sandbox->vm->data_pages_peak * PAGE_SIZE),
+                    kb(p->sandbox->vm->data_pages * PAGE_SIZE),
+                    kb(p->sandbox->vm->data_pages * PAGE_SIZE), kb(m.data), kb(m.stack), kb(m.exe),
+                    kb(m.lib), kb(p->sandbox->vm->table_pages * PAGE_SIZE));
         text_printf(t,
                     "Threads:\t%u\n"
                     "SigQ:\t0/%u\n"
@@ -818,8 +900,7 @@ static void gen_status(Process *p, Text *t) {
                     "Mems_allowed_list:\t0\n"
                     "voluntary_ctxt_switches:\t0\n"
                     "nonvoluntary_ctxt_switches:\t0\n",
-                    threads_alive(p), THREAD_MAX, p->pending_signals, p->sigmask, ignored,
-                    caught);
+                    threads_alive(p), THREAD_MAX, p->pending_signals, p->sigmask, ignored, caught);
 }
 
 static bool image_file_before(const Image *image, uint32_t x, uint32_t y) {
@@ -895,16 +976,16 @@ static uint32_t image_file_at(const Vfs *v, uint64_t data_offset) {
         return 0;
 }
 
-static void maps_line(Text *t, uint64_t start, uint64_t end, int prot, bool shared,
-                      uint64_t offset, unsigned dev, uint64_t ino, const char *name) {
+static void maps_line(Text *t, uint64_t start, uint64_t end, int prot, bool shared, uint64_t offset,
+                      unsigned dev, uint64_t ino, const char *name) {
         char prefix[128];
         int n;
 
         n = snprintf(prefix, sizeof(prefix),
                      "%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %" PRIu64 " ",
                      start, end, prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
-                     prot & PROT_EXEC ? 'x' : '-', shared ? 's' : 'p', offset, dev >> 8,
-                     dev & 0xff, ino);
+                     prot & PROT_EXEC ? 'x' : '-', shared ? 's' : 'p', offset, dev >> 8, dev & 0xff,
+                     ino);
         if (n < 0 || (size_t)n >= sizeof(prefix))
                 return;
         /* Linux pads a name out to 72 columns (25 + 6 * sizeof(void *) - 1), then a space. */
@@ -948,13 +1029,14 @@ static void gen_maps(Process *p, Text *t) {
                 while (i + 1 < mm->count && maps_mergeable(mm, &mm->vmas[i], &mm->vmas[i + 1]))
                         i++;
                 if (v->backing == VMA_IMAGE) {
-                        uint32_t entry = image_file_at(p->vfs, v->image_base);
+                        uint32_t entry = image_file_at(p->sandbox->vfs, v->image_base);
                         offset = v->file_offset;
                         dev = VFS_DEV_IMAGE;
                         if (entry) {
                                 ino = (uint64_t)entry + 1;
-                                if (vfs_node_path(p->vfs, (VNode){.fs = FS_IMAGE, .idx = entry},
-                                                  path, sizeof(path)) >= 0)
+                                if (vfs_node_path(p->sandbox->vfs,
+                                                  (VNode){.fs = FS_IMAGE, .idx = entry}, path,
+                                                  sizeof(path)) >= 0)
                                         name = path;
                         }
                 } else if (v->backing == VMA_ANON)
@@ -964,10 +1046,10 @@ static void gen_maps(Process *p, Text *t) {
                 maps_line(t, start, mm->vmas[i].end, v->prot, v->flags & MAP_SHARED, offset, dev,
                           ino, name);
         }
-        if (paging_lookup(p->vm, VA_VVAR)) {
+        if (paging_lookup(p->sandbox->vm, VA_VVAR)) {
                 maps_line(t, VA_VVAR, VA_VVAR + PAGE_SIZE, PROT_READ, false, 0, 0, 0, "[vvar]");
-                maps_line(t, VA_VDSO, VA_VDSO + vdso_size(), PROT_READ | PROT_EXEC, false, 0, 0,
-                          0, "[vdso]");
+                maps_line(t, VA_VDSO, VA_VDSO + vdso_size(), PROT_READ | PROT_EXEC, false, 0, 0, 0,
+                          "[vdso]");
         }
 }
 
@@ -986,7 +1068,7 @@ static void gen_user_bytes(Process *p, Text *t, uint64_t start, uint64_t end) {
 }
 
 static int generate(Vfs *v, ProcNode k, Text *t) {
-        Process *p = v->process;
+        Process *p = procfs_process(v);
         char comm[GUEST_COMM_SIZE];
         int r;
 
@@ -1009,8 +1091,8 @@ static int generate(Vfs *v, ProcNode k, Text *t) {
                 break;
         case PROC_VERSION:
                 text_printf(t, GUEST_UTS_SYSNAME " version " GUEST_UTS_RELEASE
-                               " (sandboxd@" GUEST_UTS_NODENAME ") (sandboxd) " GUEST_UTS_VERSION
-                               "\n");
+                                                 " (sandboxd@" GUEST_UTS_NODENAME
+                                                 ") (sandboxd) " GUEST_UTS_VERSION "\n");
                 break;
         case PROC_SYS_KERNEL_HOSTNAME:
                 text_printf(t, GUEST_UTS_NODENAME "\n");
@@ -1059,7 +1141,7 @@ int procfs_open(Vfs *v, OpenFile *f) {
         Text t = {};
         int r;
 
-        if (!v->process)
+        if (!procfs_process(v))
                 return -ENOENT;
         if (v->procfs_bytes >= PROCFS_TOTAL_MAX)
                 return -ENOMEM;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* /proc: what Linux's procfs shows of a process, for the one process a Vfs belongs to
- * (vfs_set_process). vnode.c dispatches FS_PROC nodes here; VNode.idx is a ProcNode, and for an
+/* /proc: what Linux's procfs shows of the processes of the sandbox a Vfs belongs to
+ * (vfs_set_sandbox). vnode.c dispatches FS_PROC nodes here; VNode.idx is a ProcNode, and for an
  * fd's link also the fd number (PROC_NODE()).
  *
  *   /proc/{cpuinfo,loadavg,meminfo,stat,uptime,version}, /proc/sys/kernel/{hostname,osrelease,
  *   ostype}, /proc/self -> <pid>, and /proc/<pid>/ with cgroup, cmdline, comm, cwd, environ,
  *   exe, fd/ (one link per open fd), maps, stat, statm and status.
  *
- * Only the process's own pid exists; every other number is -ENOENT. Nothing here shows the host:
+ * Only init's pid exists so far (nodes carry no pid yet); every other number is -ENOENT. Nothing here shows the host:
  * memory is the program's limit and use, time is the VM's since it was made, the CPU is the one
  * the VM's CPUID describes.
  *

@@ -97,7 +97,7 @@ static int collect(Process *p, Tables *t) {
                 if (is_stream(f)) {
                         /* Remade for each request: they may only be where each request puts
                          * them. */
-                        if (fd > 2 && (int)fd != p->request_fd)
+                        if (fd > 2 && (int)fd != p->sandbox->channel.fd)
                                 return log_error_errno(EOPNOTSUPP, "fd %zu is a copy of a standard "
                                                        "stream, which a snapshot can't keep",
                                                        fd);
@@ -279,10 +279,10 @@ static int load_file(Process *p, const Loaded *l, const FileSaved *s, OpenFile *
 
         switch (s->kind) {
         case FILE_NODE:
-                if (!(s->fs == FS_IMAGE && s->idx < image_entry_count(p->image)) &&
+                if (!(s->fs == FS_IMAGE && s->idx < image_entry_count(p->sandbox->image)) &&
                     !(s->fs == FS_DEV && s->idx < _DEV_MAX))
                         return -EBADMSG;
-                r = file_new_node(p->vfs, (VNode){.fs = s->fs, .idx = s->idx}, s->flags, ret);
+                r = file_new_node(p->sandbox->vfs, (VNode){.fs = s->fs, .idx = s->idx}, s->flags, ret);
                 break;
         case FILE_PIPE_READ:
         case FILE_PIPE_WRITE:
@@ -408,7 +408,7 @@ int snapshot_load_files(Process *p, Cursor *c) {
                 FdSlotSaved s;
                 (void)take(c, &s, sizeof(s));
                 if (s.fd < 0 || (uint32_t)s.fd >= h.limit || s.file >= l.n_files ||
-                    s.fd == p->request_fd) {
+                    s.fd == p->sandbox->channel.fd) {
                         r = -EBADMSG;
                         goto finish;
                 }

@@ -78,13 +78,13 @@ static int save_payload(Process *p, Buffer *out) {
         VmCpuState cpu;
         int r;
 
-        r = vm_save_cpu(p->vm, &cpu);
+        r = vm_save_cpu(p->sandbox->vm, &cpu);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the vCPU state: %m");
         buffer_section(out, SECTION_CPU, &cpu, sizeof(cpu));
 
         {
-                Vm *vm = p->vm;
+                Vm *vm = p->sandbox->vm;
                 VmSaved s = {vm->ram_next, vm->data_pages, vm->data_pages_peak, vm->table_pages,
                              vm->free_count};
                 Buffer b = {};
@@ -95,16 +95,16 @@ static int save_payload(Process *p, Buffer *out) {
         }
         {
                 Mm *mm = &p->mm;
-                MmSaved s = {mm->mmap_next, mm->mmap_floor, mm->brk_start, mm->brk,
-                             mm->brk_max,   mm->stack_top,  mm->stack_limit, mm->committed,
+                MmSaved s = {mm->mmap_next, mm->mmap_floor, mm->brk_start,   mm->brk,
+                             mm->brk_max,   mm->stack_top,  mm->stack_limit, mm->budget->committed,
                              mm->faults,    mm->count,      mm->mapped,      mm->mapped_peak};
                 Buffer b = {};
                 buffer_put(&b, &s, sizeof(s));
                 for (size_t i = 0; i < mm->count; i++) {
                         const Vma *v = &mm->vmas[i];
-                        VmaSaved vs = {v->start,      v->end,   v->file_offset,
+                        VmaSaved vs = {v->start,       v->end,        v->file_offset,
                                        v->file_length, v->image_base, v->prot,
-                                       v->flags,       v->backing, v->committed};
+                                       v->flags,       v->backing,    v->committed};
                         if (v->backing == VMA_COPY) {
                                 free(b.data);
                                 return log_error_errno(EOPNOTSUPP,
@@ -125,9 +125,9 @@ static int save_payload(Process *p, Buffer *out) {
                         .clear_child_tid = p->clear_child_tid,
                         .robust_list = p->robust_list,
                         .rlimit_stack = p->rlimit_stack,
-                        .request_fd = p->request_fd,
-                        .awaiting_request = p->awaiting_request,
-                        .request_control = p->request_control,
+                        .request_fd = p->sandbox->channel.fd,
+                        .awaiting_request = p->sandbox->channel.awaiting,
+                        .request_control = p->sandbox->channel.control,
                         .exe_entry = p->exe_entry,
                         .arg_start = p->arg_start,
                         .arg_end = p->arg_end,
@@ -155,8 +155,8 @@ static int save_payload(Process *p, Buffer *out) {
                 r = threads_export(p, &threads, &n);
                 if (r < 0)
                         return r;
-                ThreadsSaved s = {.count = (uint32_t)n, .next_tid = threads_next_tid(p),
-                                  .pid = p->pid};
+                ThreadsSaved s = {
+                        .count = (uint32_t)n, .next_tid = threads_next_tid(p), .pid = p->pid};
                 buffer_put(&b, &s, sizeof(s));
                 buffer_put(&b, threads, n * sizeof(ThreadImage));
                 buffer_section(out, SECTION_THREADS, b.data, b.size);
@@ -164,12 +164,12 @@ static int save_payload(Process *p, Buffer *out) {
         }
         {
                 char cwd[PATH_MAX];
-                ssize_t n = vfs_getcwd(p->vfs, cwd, sizeof(cwd));
-                mode_t mask = vfs_umask(p->vfs, 0);
+                ssize_t n = vfs_getcwd(p->sandbox->vfs, p->fs, cwd, sizeof(cwd));
+                mode_t mask = fs_context_umask(p->fs, 0);
                 VfsSaved s;
                 Buffer b = {};
 
-                vfs_umask(p->vfs, mask);
+                fs_context_umask(p->fs, mask);
                 if (n <= 0)
                         return log_error_errno(n < 0 ? (int)n : EIO, "Failed to read the cwd: %m");
                 s = (VfsSaved){.umask = mask, .cwd_length = (uint32_t)(n - 1)};
@@ -206,8 +206,8 @@ static int write_all(int fd, const void *data, size_t size, off_t offset) {
 }
 
 /* Writes path atomically: a temporary file in the same directory, renamed over it. */
-static int write_file_atomic(const char *dir, const char *name,
-                             int (*fill)(int fd, void *userdata), void *userdata) {
+static int write_file_atomic(const char *dir, const char *name, int (*fill)(int fd, void *userdata),
+                             void *userdata) {
         char tmp[PATH_MAX], final[PATH_MAX];
         _cleanup_close_ int fd = -1;
         int r;
@@ -268,7 +268,8 @@ static int fill_state(int fd, void *userdata) {
         return write_all(fd, s->payload->data, s->payload->size, sizeof(*s->header));
 }
 
-int snapshot_save(Process *p, const char *dir, const char *language) {
+int snapshot_save(Sandbox *s, const char *dir, const char *language) {
+        Process *p = s->init;
         Buffer payload = {};
         SnapshotHeader header = {
                 .magic = SNAPSHOT_MAGIC,
@@ -277,15 +278,19 @@ int snapshot_save(Process *p, const char *dir, const char *language) {
         };
         int r;
 
-        if (p->state != PROCESS_READY)
+        if (s->state != SANDBOX_READY || !p)
                 return log_error_errno(EINVAL, "The program never reached its ready point");
+        if (s->n_processes != 1)
+                return log_error_errno(EOPNOTSUPP, "The runner has other processes; a snapshot "
+                                                   "holds one");
         if (strlen(language) >= SNAPSHOT_LANGUAGE_MAX)
                 return -EINVAL;
         if (p->n_signal_fpu > 0 || p->pending_signals || p->itimer_deadline)
-                return log_error_errno(EOPNOTSUPP, "The runner is in a signal handler, has a "
+                return log_error_errno(EOPNOTSUPP,
+                                       "The runner is in a signal handler, has a "
                                        "signal pending or a timer running; a snapshot holds "
                                        "none");
-        if (vfs_tmpfs_bytes_used(p->vfs) != p->tmpfs_baseline)
+        if (vfs_tmpfs_bytes_used(p->sandbox->vfs) != p->sandbox->tmpfs_baseline)
                 return log_error_errno(EOPNOTSUPP,
                                        "The runner left files in the tmpfs; a snapshot holds none");
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -296,15 +301,15 @@ int snapshot_save(Process *p, const char *dir, const char *language) {
                 free(payload.data);
                 return r;
         }
-        memcpy(header.image_sha256, image_sha256(p->image), 32);
+        memcpy(header.image_sha256, image_sha256(p->sandbox->image), 32);
         sha256_buffer(payload.data, payload.size, header.payload_sha256);
         header.payload_size = payload.size;
-        header.memory_size = p->vm->ram_next;
-        header.memory_limit = p->mm.commit_limit;
+        header.memory_size = p->sandbox->vm->ram_next;
+        header.memory_limit = p->sandbox->memory.limit;
         strcpy(header.language, language);
 
         /* Memory first: a state file never names memory that isn't there yet. */
-        MemoryFile memory = {.vm = p->vm};
+        MemoryFile memory = {.vm = p->sandbox->vm};
         r = write_file_atomic(dir, "memory", fill_memory, &memory);
         header.memory_crc32c = memory.crc;
         if (r >= 0)
@@ -350,7 +355,8 @@ static int read_state_file(const char *dir, SnapshotHeader *ret_header, uint8_t 
                                        "%s: snapshot format version %u, this build reads %u", path,
                                        ret_header->version, SNAPSHOT_FORMAT_VERSION);
         if (ret_header->payload_size != (uint64_t)st.st_size - sizeof(SnapshotHeader))
-                return log_error_errno(EBADMSG, "%s: truncated (payload %" PRIu64 " bytes, file "
+                return log_error_errno(EBADMSG,
+                                       "%s: truncated (payload %" PRIu64 " bytes, file "
                                        "holds %jd)",
                                        path, ret_header->payload_size,
                                        (intmax_t)(st.st_size - (off_t)sizeof(SnapshotHeader)));
@@ -378,7 +384,7 @@ int snapshot_read_header(const char *dir, SnapshotHeader *ret) {
 }
 
 static int load_vm_section(Process *p, Cursor *c, uint64_t memory_size) {
-        Vm *vm = p->vm;
+        Vm *vm = p->sandbox->vm;
         VmSaved s;
 
         if (take(c, &s, sizeof(s)) < 0)
@@ -388,7 +394,8 @@ static int load_vm_section(Process *p, Cursor *c, uint64_t memory_size) {
             s.free_count * sizeof(uint64_t) != c->left)
                 return -EBADMSG;
         if (s.data_pages > vm->data_page_limit)
-                return log_error_errno(E2BIG, "The snapshot holds %" PRIu64 " MiB, more than the "
+                return log_error_errno(E2BIG,
+                                       "The snapshot holds %" PRIu64 " MiB, more than the "
                                        "memory limit",
                                        s.data_pages * PAGE_SIZE >> 20);
         vm->data_pages = s.data_pages;
@@ -427,8 +434,9 @@ static int load_mm_section(Process *p, Cursor *c) {
         if (s.brk_start > s.brk || s.brk > s.brk_max || s.stack_limit > s.stack_top ||
             s.stack_top > USER_MAX || s.mmap_next > USER_MAX)
                 return -EBADMSG;
-        if (s.committed > mm->commit_limit)
-                return log_error_errno(E2BIG, "The snapshot commits %" PRIu64 " MiB, more than "
+        if (s.committed > mm->budget->limit)
+                return log_error_errno(E2BIG,
+                                       "The snapshot commits %" PRIu64 " MiB, more than "
                                        "the memory limit",
                                        s.committed >> 20);
         mm->vmas = calloc(MAX(s.vma_count, 1u), sizeof(Vma));
@@ -443,7 +451,7 @@ static int load_mm_section(Process *p, Cursor *c) {
                     (v.prot & ~7) || (v.backing != VMA_ANON && v.backing != VMA_IMAGE))
                         return -EBADMSG;
                 if (v.backing == VMA_IMAGE &&
-                    !range_within(v.image_base, v.file_offset, image_size(p->image)))
+                    !range_within(v.image_base, v.file_offset, image_size(p->sandbox->image)))
                         return -EBADMSG;
                 mm->vmas[mm->count++] = (Vma){
                         .start = v.start,
@@ -465,7 +473,7 @@ static int load_mm_section(Process *p, Cursor *c) {
         mm->brk_max = s.brk_max;
         mm->stack_top = s.stack_top;
         mm->stack_limit = s.stack_limit;
-        mm->committed = s.committed;
+        mm->budget->committed = s.committed;
         mm->faults = s.faults;
         mm->mapped = s.mapped;
         mm->mapped_peak = MAX(s.mapped_peak, s.mapped);
@@ -478,7 +486,7 @@ static int load_process_section(Process *p, Cursor *c) {
         if (c->left != sizeof(s) || take(c, &s, sizeof(s)) < 0)
                 return -EBADMSG;
         if (s.request_fd < -1 || s.request_fd > 1023 ||
-            s.exe_entry >= image_entry_count(p->image) ||
+            s.exe_entry >= image_entry_count(p->sandbox->image) ||
             memchr(s.comm, 0, sizeof(s.comm)) == NULL || s.arg_start > s.arg_end ||
             s.env_start > s.env_end || s.env_end > USER_MAX)
                 return -EBADMSG;
@@ -490,9 +498,11 @@ static int load_process_section(Process *p, Cursor *c) {
         p->clear_child_tid = s.clear_child_tid;
         p->robust_list = s.robust_list;
         p->rlimit_stack = s.rlimit_stack;
-        p->request_fd = s.request_fd;
-        p->awaiting_request = s.awaiting_request != 0;
-        p->request_control = s.request_control != 0;
+        p->sandbox->channel = (RunnerChannel){
+                .fd = s.request_fd,
+                .awaiting = s.awaiting_request != 0,
+                .control = s.request_control != 0,
+        };
         p->exe_entry = s.exe_entry;
         memcpy(p->comm, s.comm, sizeof(p->comm));
         p->arg_start = s.arg_start;
@@ -506,10 +516,11 @@ static int load_fds_section(Process *p, Cursor *c) {
         int r = snapshot_load_files(p, c);
         if (r < 0)
                 return r;
-        if (p->awaiting_request) {
-                if (p->request_fd < 3)
+        if (p->sandbox->channel.awaiting) {
+                if (p->sandbox->channel.fd < 3)
                         return -EBADMSG;
-                r = process_open_request_channel(p, p->request_fd);
+                r = runner_channel_open(p->sandbox, p->sandbox->channel.fd,
+                                        p->sandbox->channel.control);
                 if (r < 0)
                         return r;
         }
@@ -536,8 +547,7 @@ static int load_threads_section(Process *p, Cursor *c) {
                         return -ENOMEM;
                 (void)take(c, t, sizeof(*t));
                 if (!thread_registers_ok(&t->regs) || t->fs_base >= USER_MAX ||
-                    (t->in_syscall && t->regs.rip < USER_MAX) ||
-                    thread_import(p, t) < 0)
+                    (t->in_syscall && t->regs.rip < USER_MAX) || thread_import(p, t) < 0)
                         return -EBADMSG;
         }
         return 0;
@@ -554,8 +564,8 @@ static int load_vfs_section(Process *p, Cursor *c) {
         cwd[s.cwd_length] = 0;
         if (strlen(cwd) != s.cwd_length || cwd[0] != '/')
                 return -EBADMSG;
-        vfs_umask(p->vfs, s.umask);
-        return vfs_chdir(p->vfs, p->fds, cwd) < 0 ? -EBADMSG : 0;
+        fs_context_umask(p->fs, s.umask);
+        return vfs_chdir(p->sandbox->vfs, p->fs, p->fds, cwd) < 0 ? -EBADMSG : 0;
 }
 
 static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payload) {
@@ -584,7 +594,7 @@ static int load_payload(Process *p, const SnapshotHeader *h, const uint8_t *payl
                          * in its own code, whatever the file says. */
                         if ((cpu.sregs.cs.selector & 3) != 3 || !thread_registers_ok(&cpu.regs))
                                 return -EBADMSG;
-                        r = vm_load_cpu(p->vm, &cpu);
+                        r = vm_load_cpu(p->sandbox->vm, &cpu);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to load the vCPU state: %m");
                         break;
@@ -693,19 +703,19 @@ int snapshot_source_open(const char *dir, const Image *image, const char *langua
         if ((uint64_t)st.st_size != src->header.memory_size ||
             !IS_ALIGNED(src->header.memory_size, PAGE_SIZE) ||
             src->header.memory_size < GPA_FIRST_FREE)
-                return log_error_errno(EBADMSG, "%s: %jd bytes, the state says %" PRIu64
+                return log_error_errno(EBADMSG,
+                                       "%s: %jd bytes, the state says %" PRIu64
                                        " (truncated or replaced)",
                                        path, (intmax_t)st.st_size, src->header.memory_size);
 
-        r = check_memory_file(src->memory_fd, src->header.memory_size,
-                              src->header.memory_crc32c);
+        r = check_memory_file(src->memory_fd, src->header.memory_size, src->header.memory_crc32c);
         if (r < 0)
-                return log_error_errno(r, "%s: checksum mismatch, the snapshot's memory is "
+                return log_error_errno(r,
+                                       "%s: checksum mismatch, the snapshot's memory is "
                                        "corrupt",
                                        path);
 
-        src->memory = mmap(NULL, src->header.memory_size, PROT_READ, MAP_SHARED, src->memory_fd,
-                           0);
+        src->memory = mmap(NULL, src->header.memory_size, PROT_READ, MAP_SHARED, src->memory_fd, 0);
         if (src->memory == MAP_FAILED) {
                 src->memory = NULL;
                 return log_error_errno(errno, "Failed to map %s: %m", path);
@@ -734,27 +744,27 @@ const char *snapshot_source_language(const SnapshotSource *src) {
         return src->header.language;
 }
 
-/* The snapshot's process around vm, whose RAM and page tables are the snapshot's. */
-static int restore_process(const ProcessConfig *config, const SnapshotSource *src, Vm *vm,
-                           Process **ret) {
-        _cleanup_(process_freep) Process *p = NULL;
+/* The snapshot's sandbox around vm, whose RAM and page tables are the snapshot's. */
+static int restore_sandbox(const SandboxConfig *config, const SnapshotSource *src, Vm *vm,
+                           Sandbox **ret) {
+        _cleanup_(sandbox_freep) Sandbox *s = NULL;
         int r;
 
-        r = process_new_with_vm(config, vm, &p);
+        r = sandbox_new_with_vm(config, vm, &s);
         if (r < 0)
                 return r;
-        r = load_payload(p, &src->header, src->payload);
+        r = load_payload(s->init, &src->header, src->payload);
         if (r == -EBADMSG)
                 return log_error_errno(r, "%s: malformed snapshot state", src->dir);
         if (r < 0)
                 return r;
-        p->state = PROCESS_READY;
-        p->pid = restored_pid(p->pid);
-        *ret = TAKE_PTR(p);
+        s->state = SANDBOX_READY;
+        s->init->pid = restored_pid(s->init->pid);
+        *ret = TAKE_PTR(s);
         return 0;
 }
 
-int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret) {
+int snapshot_restore(const SandboxConfig *config, const SnapshotSource *src, Sandbox **ret) {
         Vm *vm = NULL;
         int r;
 
@@ -763,7 +773,7 @@ int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Pro
                             src->header.memory_size, &vm);
         if (r < 0)
                 return r;
-        r = restore_process(config, src, vm, ret);
+        r = restore_sandbox(config, src, vm, ret);
         if (r < 0)
                 return r;
         if (src->warmup_count > 0) {
@@ -774,12 +784,12 @@ int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Pro
         return 0;
 }
 
-int snapshot_reset(const ProcessConfig *config, const SnapshotSource *src, Process **p,
+int snapshot_reset(const SandboxConfig *config, const SnapshotSource *src, Sandbox **s,
                    VmResetStats *stats) {
-        Vm *vm = process_take_vm(*p);
+        Vm *vm = sandbox_take_vm(*s);
         int r;
 
-        *p = process_free(*p);
+        *s = sandbox_free(*s);
         if (!vm)
                 return -EINVAL;
         r = vm_reset(vm, src->memory, src->header.memory_size, stats);
@@ -787,11 +797,11 @@ int snapshot_reset(const ProcessConfig *config, const SnapshotSource *src, Proce
                 vm_free(vm);
                 return r;
         }
-        return restore_process(config, src, vm, p);
+        return restore_sandbox(config, src, vm, s);
 }
 
-int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
-                  Process **ret) {
+int snapshot_load(const SandboxConfig *config, const char *dir, const char *language,
+                  Sandbox **ret) {
         _cleanup_(snapshot_source_freep) SnapshotSource *src = NULL;
         int r;
 

@@ -40,10 +40,10 @@ typedef struct SnapshotHeader {
         uint32_t reserved;
 } SnapshotHeader;
 
-/* Saves p, which must be PROCESS_READY, stopped by its main thread, with nothing the format can't
- * hold (sockets, tmpfs files and their contents, a signal handler running, a timer). Writes
+/* Saves s, which must be SANDBOX_READY, stopped by its init's main thread, one process with
+ * nothing the format can't hold (sockets, tmpfs files and their contents, a signal handler running, a timer). Writes
  * into dir (created if missing), replacing an older snapshot atomically per file. */
-int snapshot_save(Process *p, const char *dir, const char *language);
+int snapshot_save(Sandbox *s, const char *dir, const char *language);
 
 /* A snapshot opened once and restored many times (the pool's worker does that under a seccomp
  * filter that lets it open nothing): the state checked and in memory, the memory file open, the
@@ -60,30 +60,30 @@ static inline void snapshot_source_freep(SnapshotSource **p) {
         if (*p)
                 snapshot_source_free(*p);
 }
-/* A fresh VM and process from src, warmed up, its request pending. */
-int snapshot_restore(const ProcessConfig *config, const SnapshotSource *src, Process **ret);
+/* A fresh VM and sandbox from src, warmed up, its request pending. */
+int snapshot_restore(const SandboxConfig *config, const SnapshotSource *src, Sandbox **ret);
 
-/* Brings *p, a process restored from src that has served its request, back to src's ready
- * point in its own VM (vmm/reset.h), or fails with *p freed: -E2BIG when its request changed too
+/* Brings *s, a sandbox restored from src that has served its request, back to src's ready
+ * point in its own VM (vmm/reset.h), or fails with *s freed: -E2BIG when its request changed too
  * much for a reset to pay, another -errno when the VM can't be reset. Either way the caller
  * then restores a fresh one. */
-int snapshot_reset(const ProcessConfig *config, const SnapshotSource *src, Process **p,
+int snapshot_reset(const SandboxConfig *config, const SnapshotSource *src, Sandbox **s,
                    VmResetStats *stats);
 
-/* Restores a process from dir: a fresh VM over the memory file, the kernel state rebuilt, the
+/* Restores a sandbox from dir: a fresh VM over the memory file, the kernel state rebuilt, the
  * standard streams from config, the request still pending (deliver it with
- * process_deliver_request). config->memory_limit may differ from the snapshot's, if it still
+ * runner_channel_deliver). config->memory_limit may differ from the snapshot's, if it still
  * holds what the snapshot uses. Returns 0, -EBADMSG (corrupt), -ESTALE (other image),
  * -EPROTO (other version), or another -errno; logs why. */
-int snapshot_load(const ProcessConfig *config, const char *dir, const char *language,
-                  Process **ret);
+int snapshot_load(const SandboxConfig *config, const char *dir, const char *language,
+                  Sandbox **ret);
 /* (snapshot_load is snapshot_source_open + snapshot_restore + snapshot_source_free.) */
 
 /* Reads and checks dir's header only (for deciding whether a snapshot is stale). */
 int snapshot_read_header(const char *dir, SnapshotHeader *ret);
 
 /* For tests/fuzz/fuzz-snapshot.c only: runs snapshot_restore()'s payload parser over
- * payload[0..size) into p as if a header said payload_size = size and memory_size. p may hold a
+ * payload[0..size) into p (a sandbox's init) as if a header said payload_size = size and memory_size. p may hold a
  * stand-in Vm without KVM file descriptors: a vCPU section then fails at KVM_SET_SREGS. */
 int snapshot_parse_payload_for_fuzzing(Process *p, const uint8_t *payload, size_t size,
                                        uint64_t memory_size);

@@ -37,11 +37,11 @@ static int get_path(Process *p, uint64_t user, char path[PATH_MAX]) {
 }
 
 /* A path argument that may be NULL (utimensat). */
-#define GET_PATH(p, user, path)                         \
-        do {                                            \
-                int _r = get_path((p), (user), (path)); \
-                if (_r < 0)                             \
-                        return _r;                      \
+#define GET_PATH(p, user, path)                                                                    \
+        do {                                                                                       \
+                int _r = get_path((p), (user), (path));                                            \
+                if (_r < 0)                                                                        \
+                        return _r;                                                                 \
         } while (0)
 
 /* A read or write that found nothing to read or no room on a blocking fd (a pipe or socket
@@ -75,9 +75,9 @@ int64_t sys_read(Process *p, const SyscallArgs *a) {
         ssize_t n;
         int r;
 
-        if (p->awaiting_request && (int)a->a[0] == p->request_fd) {
+        if (runner_channel_is_ready_point(p, (int)a->a[0])) {
                 /* The ready point: stop here, leaving the read pending for the request. */
-                p->state = PROCESS_READY;
+                p->sandbox->state = SANDBOX_READY;
                 return SYSCALL_RESULT_SET;
         }
         if (!buf)
@@ -93,8 +93,7 @@ int64_t sys_read(Process *p, const SyscallArgs *a) {
         r = copy_to_user(&p->mm, a->a[1], buf, n);
         if (r < 0)
                 return r;
-        if ((int)a->a[0] == p->request_fd)
-                process_request_consumed(p);
+        runner_channel_consumed(p, (int)a->a[0]);
         return n;
 }
 
@@ -115,7 +114,7 @@ int64_t sys_write(Process *p, const SyscallArgs *a) {
         r = copy_from_user(&p->mm, buf, a->a[1], length);
         if (r < 0)
                 return r;
-        if (process_control_write(p, (int)a->a[0], buf, length))
+        if (runner_channel_control_write(p, (int)a->a[0], buf, length))
                 return (int64_t)length;
         ssize_t n;
 
@@ -227,8 +226,7 @@ int64_t sys_pwrite64(Process *p, const SyscallArgs *a) {
         r = copy_from_user(&p->mm, buf, a->a[1], length);
         if (r < 0)
                 return r;
-        return write_result(p, fdtable_pwrite(p->fds, (int)a->a[0], buf, length,
-                                              (int64_t)a->a[3]));
+        return write_result(p, fdtable_pwrite(p->fds, (int)a->a[0], buf, length, (int64_t)a->a[3]));
 }
 
 /* readv/writev/preadv/pwritev: one iovec at a time, stopping at the first short transfer. */
@@ -295,20 +293,22 @@ int64_t sys_pwritev(Process *p, const SyscallArgs *a) {
 int64_t sys_openat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[1], path);
-        return vfs_openat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2], (mode_t)a->a[3]);
+        return vfs_openat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (int)a->a[2],
+                          (mode_t)a->a[3]);
 }
 
 int64_t sys_open(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_openat(p->vfs, p->fds, AT_FDCWD, path, (int)a->a[1], (mode_t)a->a[2]);
+        return vfs_openat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, (int)a->a[1],
+                          (mode_t)a->a[2]);
 }
 
 int64_t sys_creat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_openat(p->vfs, p->fds, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC,
-                          (mode_t)a->a[1]);
+        return vfs_openat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path,
+                          O_CREAT | O_WRONLY | O_TRUNC, (mode_t)a->a[1]);
 }
 
 int64_t sys_close(Process *p, const SyscallArgs *a) {
@@ -348,15 +348,18 @@ int64_t sys_newfstatat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         struct stat st;
         GET_PATH(p, a->a[1], path);
-        return put_stat(p, a->a[2],
-                        vfs_fstatat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[3], &st), &st);
+        return put_stat(
+                p, a->a[2],
+                vfs_fstatat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (int)a->a[3], &st),
+                &st);
 }
 
 int64_t sys_stat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         struct stat st;
         GET_PATH(p, a->a[0], path);
-        return put_stat(p, a->a[1], vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, 0, &st), &st);
+        return put_stat(p, a->a[1],
+                        vfs_fstatat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, 0, &st), &st);
 }
 
 int64_t sys_lstat(Process *p, const SyscallArgs *a) {
@@ -364,7 +367,8 @@ int64_t sys_lstat(Process *p, const SyscallArgs *a) {
         struct stat st;
         GET_PATH(p, a->a[0], path);
         return put_stat(p, a->a[1],
-                        vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &st),
+                        vfs_fstatat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path,
+                                    AT_SYMLINK_NOFOLLOW, &st),
                         &st);
 }
 
@@ -374,7 +378,7 @@ int64_t sys_statx(Process *p, const SyscallArgs *a) {
         int r;
 
         GET_PATH(p, a->a[1], path);
-        r = vfs_statx(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2], &stx);
+        r = vfs_statx(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (int)a->a[2], &stx);
         if (r < 0)
                 return r;
         return copy_to_user(&p->mm, a->a[4], &stx, sizeof(stx));
@@ -398,38 +402,38 @@ int64_t sys_getdents64(Process *p, const SyscallArgs *a) {
 int64_t sys_mkdirat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[1], path);
-        return vfs_mkdirat(p->vfs, p->fds, (int)a->a[0], path, (mode_t)a->a[2]);
+        return vfs_mkdirat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (mode_t)a->a[2]);
 }
 
 int64_t sys_mkdir(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, path, (mode_t)a->a[1]);
+        return vfs_mkdirat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, (mode_t)a->a[1]);
 }
 
 int64_t sys_unlinkat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[1], path);
-        return vfs_unlinkat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2]);
+        return vfs_unlinkat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (int)a->a[2]);
 }
 
 int64_t sys_unlink(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, path, 0);
+        return vfs_unlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, 0);
 }
 
 int64_t sys_rmdir(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, path, AT_REMOVEDIR);
+        return vfs_unlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, AT_REMOVEDIR);
 }
 
 int64_t sys_renameat2(Process *p, const SyscallArgs *a) {
         char from[PATH_MAX], to[PATH_MAX];
         GET_PATH(p, a->a[1], from);
         GET_PATH(p, a->a[3], to);
-        return vfs_renameat2(p->vfs, p->fds, (int)a->a[0], from, (int)a->a[2], to,
+        return vfs_renameat2(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], from, (int)a->a[2], to,
                              (unsigned)a->a[4]);
 }
 
@@ -448,7 +452,8 @@ int64_t sys_linkat(Process *p, const SyscallArgs *a) {
         char from[PATH_MAX], to[PATH_MAX];
         GET_PATH(p, a->a[1], from);
         GET_PATH(p, a->a[3], to);
-        return vfs_linkat(p->vfs, p->fds, (int)a->a[0], from, (int)a->a[2], to, (int)a->a[4]);
+        return vfs_linkat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], from, (int)a->a[2], to,
+                          (int)a->a[4]);
 }
 
 int64_t sys_link(Process *p, const SyscallArgs *a) {
@@ -460,7 +465,7 @@ int64_t sys_symlinkat(Process *p, const SyscallArgs *a) {
         char target[PATH_MAX], path[PATH_MAX];
         GET_PATH(p, a->a[0], target);
         GET_PATH(p, a->a[2], path);
-        return vfs_symlinkat(p->vfs, p->fds, target, (int)a->a[1], path);
+        return vfs_symlinkat(p->sandbox->vfs, p->fs, p->fds, target, (int)a->a[1], path);
 }
 
 int64_t sys_symlink(Process *p, const SyscallArgs *a) {
@@ -476,7 +481,7 @@ int64_t sys_readlinkat(Process *p, const SyscallArgs *a) {
         GET_PATH(p, a->a[1], path);
         if ((int64_t)a->a[3] <= 0)
                 return -EINVAL;
-        n = vfs_readlinkat(p->vfs, p->fds, (int)a->a[0], path, target,
+        n = vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, target,
                            MIN(a->a[3], (uint64_t)sizeof(target)));
         if (n < 0)
                 return n;
@@ -492,7 +497,8 @@ int64_t sys_readlink(Process *p, const SyscallArgs *a) {
 int64_t sys_faccessat2(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[1], path);
-        return vfs_faccessat(p->vfs, p->fds, (int)a->a[0], path, (int)a->a[2], (int)a->a[3]);
+        return vfs_faccessat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (int)a->a[2],
+                             (int)a->a[3]);
 }
 
 int64_t sys_faccessat(Process *p, const SyscallArgs *a) {
@@ -508,11 +514,11 @@ int64_t sys_access(Process *p, const SyscallArgs *a) {
 int64_t sys_chdir(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_chdir(p->vfs, p->fds, path);
+        return vfs_chdir(p->sandbox->vfs, p->fs, p->fds, path);
 }
 
 int64_t sys_fchdir(Process *p, const SyscallArgs *a) {
-        return vfs_fchdir(p->vfs, p->fds, (int)a->a[0]);
+        return vfs_fchdir(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0]);
 }
 
 int64_t sys_getcwd(Process *p, const SyscallArgs *a) {
@@ -520,7 +526,7 @@ int64_t sys_getcwd(Process *p, const SyscallArgs *a) {
         ssize_t n;
         int r;
 
-        n = vfs_getcwd(p->vfs, path, MIN(a->a[1], (uint64_t)sizeof(path)));
+        n = vfs_getcwd(p->sandbox->vfs, p->fs, path, MIN(a->a[1], (uint64_t)sizeof(path)));
         if (n < 0)
                 return n;
         r = copy_to_user(&p->mm, a->a[0], path, n);
@@ -591,7 +597,7 @@ int64_t sys_ioctl(Process *p, const SyscallArgs *a) {
 int64_t sys_pipe2(Process *p, const SyscallArgs *a) {
         int fds[2], r;
 
-        r = vfs_pipe2(p->vfs, p->fds, fds, (int)a->a[1]);
+        r = vfs_pipe2(p->sandbox->vfs, p->fds, fds, (int)a->a[1]);
         if (r < 0)
                 return r;
         r = copy_to_user(&p->mm, a->a[0], fds, sizeof(fds));
@@ -614,7 +620,7 @@ int64_t sys_ftruncate(Process *p, const SyscallArgs *a) {
 int64_t sys_truncate(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[0], path);
-        return vfs_truncate(p->vfs, p->fds, path, (int64_t)a->a[1]);
+        return vfs_truncate(p->sandbox->vfs, p->fs, p->fds, path, (int64_t)a->a[1]);
 }
 
 int64_t sys_fsync(Process *p, const SyscallArgs *a) {
@@ -622,13 +628,13 @@ int64_t sys_fsync(Process *p, const SyscallArgs *a) {
 }
 
 int64_t sys_fchmod(Process *p, const SyscallArgs *a) {
-        return vfs_fchmod(p->vfs, p->fds, (int)a->a[0], (mode_t)a->a[1]);
+        return vfs_fchmod(p->sandbox->vfs, p->fds, (int)a->a[0], (mode_t)a->a[1]);
 }
 
 int64_t sys_fchmodat(Process *p, const SyscallArgs *a) {
         char path[PATH_MAX];
         GET_PATH(p, a->a[1], path);
-        return vfs_fchmodat(p->vfs, p->fds, (int)a->a[0], path, (mode_t)a->a[2], 0);
+        return vfs_fchmodat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], path, (mode_t)a->a[2], 0);
 }
 
 int64_t sys_chmod(Process *p, const SyscallArgs *a) {
@@ -649,12 +655,12 @@ int64_t sys_utimensat(Process *p, const SyscallArgs *a) {
                 if (r < 0)
                         return r;
         }
-        return vfs_utimensat(p->vfs, p->fds, (int)a->a[0], a->a[1] ? path : NULL,
+        return vfs_utimensat(p->sandbox->vfs, p->fs, p->fds, (int)a->a[0], a->a[1] ? path : NULL,
                              a->a[2] ? times : NULL, (int)a->a[3]);
 }
 
 int64_t sys_umask(Process *p, const SyscallArgs *a) {
-        return vfs_umask(p->vfs, (mode_t)a->a[0]);
+        return fs_context_umask(p->fs, (mode_t)a->a[0]);
 }
 
 int64_t sys_chown(Process *p, const SyscallArgs *a) {
@@ -669,9 +675,9 @@ static int64_t fill_statfs(Process *p, uint64_t user) {
         struct statfs st = {
                 .f_type = 0x01021994, /* TMPFS_MAGIC */
                 .f_bsize = PAGE_SIZE,
-                .f_blocks = p->mm.commit_limit / PAGE_SIZE,
-                .f_bfree = (p->mm.commit_limit - MIN(p->mm.commit_limit,
-                                                     vfs_tmpfs_bytes_used(p->vfs))) /
+                .f_blocks = p->sandbox->memory.limit / PAGE_SIZE,
+                .f_bfree = (p->sandbox->memory.limit -
+                            MIN(p->sandbox->memory.limit, vfs_tmpfs_bytes_used(p->sandbox->vfs))) /
                            PAGE_SIZE,
                 .f_files = VFS_DEFAULT_TMPFS_INODES,
                 .f_ffree = VFS_DEFAULT_TMPFS_INODES,
@@ -688,7 +694,7 @@ int64_t sys_statfs(Process *p, const SyscallArgs *a) {
         int r;
 
         GET_PATH(p, a->a[0], path);
-        r = vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, 0, &st);
+        r = vfs_fstatat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, 0, &st);
         return r < 0 ? r : fill_statfs(p, a->a[1]);
 }
 
@@ -706,7 +712,8 @@ static int xattr_target(Process *p, uint64_t path_addr, bool follow) {
         struct stat st;
 
         GET_PATH(p, path_addr, path);
-        return vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, follow ? 0 : AT_SYMLINK_NOFOLLOW, &st);
+        return vfs_fstatat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path,
+                           follow ? 0 : AT_SYMLINK_NOFOLLOW, &st);
 }
 
 static int xattr_target_fd(Process *p, uint64_t fd) {

@@ -13,12 +13,12 @@ int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uin
                         uint64_t *ret_size) {
         uint64_t size;
 
-        if (f->kind != FILE_NODE || !S_ISREG(vnode_mode(p->vfs, f->node)))
+        if (f->kind != FILE_NODE || !S_ISREG(vnode_mode(p->sandbox->vfs, f->node)))
                 return -EACCES;
-        size = vnode_size(p->vfs, f->node);
+        size = vnode_size(p->sandbox->vfs, f->node);
 
         if (f->node.fs == FS_IMAGE) {
-                const ImageEntry *e = image_entry(p->image, f->node.idx);
+                const ImageEntry *e = image_entry(p->sandbox->image, f->node.idx);
                 if (!e)
                         return -EACCES;
                 *ret_source = (MmSource){
@@ -27,7 +27,7 @@ int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uin
                         .image_base = e->data_offset,
                 };
                 if (ret_data)
-                        *ret_data = (const uint8_t *)image_bytes(p->image) + e->data_offset;
+                        *ret_data = (const uint8_t *)image_bytes(p->sandbox->image) + e->data_offset;
                 if (ret_size)
                         *ret_size = e->size;
                 return 0;
@@ -37,7 +37,7 @@ int process_file_source(Process *p, OpenFile *f, MmSource *ret_source, const uin
 
         /* A tmpfs file is copied: MAP_PRIVATE semantics, which is what programs map files
          * for; its size was already paid for by the tmpfs budget, the copy by the commit. */
-        if (size > p->mm.commit_limit)
+        if (size > p->sandbox->memory.limit)
                 return -ENOMEM;
         _cleanup_free_ uint8_t *data = malloc(MAX(size, 1u));
         if (!data)

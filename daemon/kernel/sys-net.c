@@ -95,7 +95,7 @@ int64_t sys_socket(Process *p, const SyscallArgs *a) {
         r = check_socket_args(a->a[0], a->a[1], a->a[2], &flags);
         if (r < 0)
                 return r;
-        r = socket_new_unconnected(SOCK_STREAM, p->vfs->next_pipe_ino++, &s);
+        r = socket_new_unconnected(SOCK_STREAM, p->sandbox->vfs->next_pipe_ino++, &s);
         if (r < 0)
                 return r;
         return install_socket(p, s, flags);
@@ -109,10 +109,10 @@ int64_t sys_socketpair(Process *p, const SyscallArgs *a) {
         if (r < 0)
                 return r;
         /* Linux draws socket and pipe inode numbers from one counter. */
-        r = socket_new_pair(SOCK_STREAM, p->vfs->next_pipe_ino, p->vfs->next_pipe_ino + 1, pair);
+        r = socket_new_pair(SOCK_STREAM, p->sandbox->vfs->next_pipe_ino, p->sandbox->vfs->next_pipe_ino + 1, pair);
         if (r < 0)
                 return r;
-        p->vfs->next_pipe_ino += 2;
+        p->sandbox->vfs->next_pipe_ino += 2;
         fds[0] = install_socket(p, pair[0], flags);
         if (fds[0] < 0) {
                 socket_free(pair[1]);

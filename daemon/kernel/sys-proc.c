@@ -25,8 +25,7 @@
 #define ARCH_GET_GS 0x1004
 
 int64_t sys_exit_group(Process *p, const SyscallArgs *a) {
-        p->state = PROCESS_EXITED;
-        p->exit_code = (int)(a->a[0] & 0xff);
+        process_exit(p, (int)a->a[0]);
         return 0;
 }
 
@@ -88,9 +87,9 @@ int64_t sys_uname(Process *p, const SyscallArgs *a) {
 int64_t sys_sysinfo(Process *p, const SyscallArgs *a) {
         struct sysinfo si = {
                 /* The VM's, as /proc/uptime says: the host's is none of the program's business. */
-                .uptime = (long)((now_ns(CLOCK_MONOTONIC) - p->start_ns) / 1000000000ULL),
-                .totalram = p->mm.commit_limit,
-                .freeram = p->mm.commit_limit - MIN(p->mm.committed, p->mm.commit_limit),
+                .uptime = (long)((now_ns(CLOCK_MONOTONIC) - p->sandbox->start_ns) / 1000000000ULL),
+                .totalram = p->sandbox->memory.limit,
+                .freeram = p->sandbox->memory.limit - MIN(p->sandbox->memory.committed, p->sandbox->memory.limit),
                 .procs = 1,
                 .mem_unit = 1,
         };
@@ -107,7 +106,7 @@ static bool rlimit_get(Process *p, int resource, struct rlimit *ret) {
                 return true;
         case RLIMIT_AS:
         case RLIMIT_DATA:
-                *ret = (struct rlimit){p->mm.commit_limit, p->mm.commit_limit};
+                *ret = (struct rlimit){p->sandbox->memory.limit, p->sandbox->memory.limit};
                 return true;
         case RLIMIT_NPROC:
                 *ret = (struct rlimit){1, 1};
@@ -189,8 +188,8 @@ static struct timeval ns_to_timeval(uint64_t ns) {
 
 int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
         struct rusage ru = {
-                .ru_utime = ns_to_timeval(process_cpu_ns(p)),
-                .ru_maxrss = (long)(p->vm->data_pages_peak * PAGE_SIZE / 1024),
+                .ru_utime = ns_to_timeval(sandbox_cpu_ns(p->sandbox)),
+                .ru_maxrss = (long)(p->sandbox->vm->data_pages_peak * PAGE_SIZE / 1024),
                 .ru_minflt = (long)p->mm.faults,
         };
         if ((int)a->a[0] != RUSAGE_SELF && (int)a->a[0] != RUSAGE_THREAD &&
@@ -202,7 +201,7 @@ int64_t sys_getrusage(Process *p, const SyscallArgs *a) {
 }
 
 int64_t sys_times(Process *p, const SyscallArgs *a) {
-        struct tms t = {.tms_utime = (clock_t)(process_cpu_ns(p) / 10000000ULL)};
+        struct tms t = {.tms_utime = (clock_t)(sandbox_cpu_ns(p->sandbox) / 10000000ULL)};
         if (a->a[0]) {
                 int r = copy_to_user(&p->mm, a->a[0], &t, sizeof(t));
                 if (r < 0)
@@ -218,9 +217,9 @@ int64_t sys_arch_prctl(Process *p, const SyscallArgs *a) {
         case ARCH_SET_FS:
                 if (a->a[1] >= USER_MAX)
                         return -EPERM;
-                return vm_set_fs_base(p->vm, a->a[1]);
+                return vm_set_fs_base(p->sandbox->vm, a->a[1]);
         case ARCH_GET_FS:
-                base = vm_get_fs_base(p->vm);
+                base = vm_get_fs_base(p->sandbox->vm);
                 return copy_to_user(&p->mm, a->a[1], &base, sizeof(base));
         default:
                 return -EINVAL;
@@ -301,7 +300,7 @@ static int guest_clock(Process *p, clockid_t clock, struct timespec *ret) {
                 return clock_gettime(clock, ret) < 0 ? -EINVAL : 0;
         case CLOCK_PROCESS_CPUTIME_ID:
         case CLOCK_THREAD_CPUTIME_ID:
-                ns = process_cpu_ns(p);
+                ns = sandbox_cpu_ns(p->sandbox);
                 *ret = (struct timespec){.tv_sec = ns / 1000000000ULL,
                                          .tv_nsec = ns % 1000000000ULL};
                 return 0;

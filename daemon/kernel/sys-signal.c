@@ -76,7 +76,7 @@ typedef struct InterruptedContext {
 static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx) {
         GuestSigaction *act = &p->actions[sig];
         const uint64_t handler = act->handler; /* SA_RESETHAND resets it below */
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         GuestSigframe frame = {};
         struct kvm_xsave *fpu;
         uint64_t sp, flags;
@@ -118,7 +118,7 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         fpu = malloc(sizeof(*fpu));
         if (!fpu)
                 return -ENOMEM;
-        r = vm_get_xsave(p->vm, fpu);
+        r = vm_get_xsave(p->sandbox->vm, fpu);
         if (r >= 0)
                 r = copy_to_user(&p->mm, sp, &frame, sizeof(frame));
         if (r < 0) {
@@ -143,7 +143,7 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         regs->rax = 0;
         switch (ctx->entry) {
         case ENTRY_EXCEPTION:
-                r = vm_exception_set_return(p->vm, handler, sp, flags);
+                r = vm_exception_set_return(p->sandbox->vm, handler, sp, flags);
                 if (r < 0)
                         return r;
                 break;
@@ -158,7 +158,7 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
                 regs->rflags = flags;
                 break;
         }
-        vm_regs_changed(p->vm);
+        vm_regs_changed(p->sandbox->vm);
         return 0;
 }
 
@@ -214,7 +214,7 @@ void process_deliver_signals(Process *p) {
                         p->itimer_deadline = 0;
         }
         deliverable = p->pending_signals & ~p->sigmask;
-        if (!deliverable || p->state != PROCESS_RUNNING || vm_in_guest_kernel(p->vm))
+        if (!deliverable || p->sandbox->state != SANDBOX_RUNNING || vm_in_guest_kernel(p->sandbox->vm))
                 return;
         sig = __builtin_ctzll(deliverable) + 1;
         p->pending_signals &= ~SIGBIT(sig);
@@ -227,7 +227,7 @@ void process_deliver_signals(Process *p) {
                         process_kill(p, sig);
                 return;
         }
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         InterruptedContext ctx = {
                 .rip = regs->rip,
                 .rsp = regs->rsp,
@@ -334,7 +334,7 @@ static int64_t signal_raise(Process *p, int sig) {
                         process_kill(p, sig);
                 return 0;
         }
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         InterruptedContext ctx = {
                 .rip = regs->rcx, /* the instruction after `syscall` */
                 .rsp = regs->rsp,
@@ -346,7 +346,7 @@ static int64_t signal_raise(Process *p, int sig) {
         r = signal_run_handler(p, sig, &ctx);
         if (r < 0)
                 process_kill(p, sig);
-        vm_syscall_return(p->vm, 0);
+        vm_syscall_return(p->sandbox->vm, 0);
         return SYSCALL_RESULT_SET;
 }
 
@@ -372,7 +372,7 @@ int64_t sys_tkill(Process *p, const SyscallArgs *a) {
 }
 
 int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         GuestUcontext uc;
         int r;
 
@@ -389,7 +389,7 @@ int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
                 unsigned top = p->n_signal_fpu - 1;
                 bool mine = p->signal_fpu_frame[top] == regs->rsp - 8;
                 if (mine)
-                        (void)vm_set_xsave(p->vm, p->signal_fpu[top]);
+                        (void)vm_set_xsave(p->sandbox->vm, p->signal_fpu[top]);
                 if (!mine && p->signal_fpu_frame[top] > regs->rsp)
                         break; /* an outer handler's frame: not this one's */
                 free(p->signal_fpu[top]);
@@ -404,10 +404,10 @@ int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {
         /* Only the arithmetic and direction flags are the program's to restore. */
         regs->r11 = (uc.eflags & 0x0dd5) | 0x202;
         regs->rcx = uc.rip;
-        vm_syscall_return(p->vm, uc.rax);
+        vm_syscall_return(p->sandbox->vm, uc.rax);
         /* Where the VMM resumes the program itself (kvm_pvm), RCX and R11 can be given back
          * too; through sysretq (hardware KVM) they are lost as any `syscall` loses them. */
-        if (vm_syscall_returns_directly(p->vm)) {
+        if (vm_syscall_returns_directly(p->sandbox->vm)) {
                 regs->rcx = uc.rcx;
                 regs->r11 = uc.r11;
         }

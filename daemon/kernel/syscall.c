@@ -7,6 +7,7 @@
 #include "log.h"
 #include "macro.h"
 #include "syscall-table.h"
+#include "scheduler.h"
 #include "thread.h"
 
 /* Calls after which a thread waiting on an fd may be able to go on: data or room appeared, or
@@ -37,42 +38,42 @@ static bool may_unblock_io(uint64_t nr) {
 bool syscall_trace;
 
 void syscall_dispatch(Process *p) {
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         uint64_t nr = regs->rax;
         SyscallArgs args = {{regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9}};
         const SyscallInfo *info = syscall_info(nr);
         int64_t r;
 
-        p->syscalls++;
+        p->sandbox->syscalls++;
         if (!info) {
-                p->unimplemented++;
+                p->sandbox->unimplemented++;
                 log_debug("Unimplemented syscall %" PRIu64 " (%s)", nr, syscall_name(nr) ?: "?");
-                vm_syscall_return(p->vm, (uint64_t)-ENOSYS);
+                vm_syscall_return(p->sandbox->vm, (uint64_t)-ENOSYS);
                 return;
         }
         r = info->handler(p, &args);
         if (syscall_trace)
                 log_info("[%d] %s(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64
                          ") = %" PRId64,
-                         p->threads ? thread_current_tid(p) : 0, info->name, args.a[0],
+                         p->sandbox->threads ? thread_current_tid(p) : 0, info->name, args.a[0],
                          args.a[1], args.a[2], args.a[3], r);
-        if (p->threads && threads_alive(p) > 1 && may_unblock_io(nr))
-                threads_wake_io(p);
+        if (p->sandbox->threads && sched_threads_alive(p->sandbox) > 1 && may_unblock_io(nr))
+                threads_wake_io(p->sandbox);
         if (r == SYSCALL_RESULT_SET)
                 return; /* the handler set the registers itself (signal delivery, sigreturn) */
-        vm_syscall_return(p->vm, (uint64_t)r);
+        vm_syscall_return(p->sandbox->vm, (uint64_t)r);
 }
 
 static uint64_t deadline_after(Process *p, uint64_t ns) {
         uint64_t until;
 
-        if (__builtin_add_overflow(now_ns(CLOCK_MONOTONIC), ns, &until) || until > p->deadline_ns)
-                until = p->deadline_ns;
+        if (__builtin_add_overflow(now_ns(CLOCK_MONOTONIC), ns, &until) || until > p->sandbox->deadline_ns)
+                until = p->sandbox->deadline_ns;
         return until;
 }
 
 int process_wait_io(Process *p, uint64_t ns) {
-        if (threads_alive(p) > 1)
+        if (sched_threads_alive(p->sandbox) > 1)
                 return thread_wait(p, deadline_after(p, ns), true);
         process_sleep(p, ns);
         return -ETIMEDOUT;
@@ -85,9 +86,9 @@ void process_sleep(Process *p, uint64_t ns) {
         if (p->itimer_deadline && p->itimer_deadline < until)
                 until = p->itimer_deadline;
 
-        if (threads_alive(p) > 1) {
+        if (sched_threads_alive(p->sandbox) > 1) {
                 /* Another thread runs meanwhile; only the deadline ends this wait. */
-                while (p->state == PROCESS_RUNNING && now_ns(CLOCK_MONOTONIC) < until)
+                while (p->sandbox->state == SANDBOX_RUNNING && now_ns(CLOCK_MONOTONIC) < until)
                         (void)thread_wait(p, until, false);
                 return;
         }

@@ -1,32 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* The program's threads, as green threads on the VM's one vCPU. Each guest thread has its
- * registers, FS base and FPU state, saved while it is off the vCPU, and its own host stack (a
- * ucontext coroutine) on which its exits are served: so a syscall handler that must wait (a
- * futex, a sleep, a read of an empty pipe) simply yields, and another thread runs until the
- * waiter is woken or its deadline passes. A host timer preempts a thread that runs on without
- * syscalls, every THREAD_SLICE_NS, once there is more than one.
+/* Threads: each belongs to a process and lives in its sandbox's one table, which the scheduler
+ * (scheduler.h) runs on the VM's one vCPU. This file is the threads themselves: clone, exit, futex
+ * waits and wakes, and what a snapshot keeps of them.
  *
- * Each thread has its own signal mask (p->sigmask is the running thread's); signals are pending
- * for the process and delivered to whichever thread runs with them unblocked.
- *
- * With one thread nothing of this costs anything: waits sleep in place, as before. */
+ * Each thread has its own signal mask (p->sigmask is that of p's thread on the vCPU); signals
+ * are pending for the process and delivered to whichever of its threads runs with them
+ * unblocked. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "process.h"
+#include "scheduler.h"
 
-#define THREAD_SLICE_NS (10ULL * 1000 * 1000)
-#define THREAD_MAX 64
+#define THREAD_MAX        64
 #define THREAD_STACK_SIZE (256u * 1024)
 /* Linux's default pid_max: tids stay below it. */
 #define THREAD_TID_MAX 4194304
 
-/* Sets up the main thread (tid GUEST_PID), the one running now. */
+/* Sets up the sandbox's thread table with p's main thread (tid p->pid), the one running now. */
 int threads_init(Process *p);
-void threads_free(Process *p);
-/* Threads alive (not exited). */
+void threads_free(Sandbox *s);
+/* p's threads alive (not exited). */
 unsigned threads_alive(const Process *p);
 int thread_current_tid(const Process *p);
 /* Whether tid names a thread that has not exited. */
@@ -38,15 +34,8 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
                      uint64_t child_tid, uint64_t tls);
 
 /* exit() of the calling thread: clears and wakes its child_tid; the last thread's exit ends the
- * process with `code`. Returns only when the process has ended. */
+ * process with `code`. */
 void thread_exit(Process *p, int code);
-
-/* Waits until woken (thread_wake*), `deadline_ns` (CLOCK_MONOTONIC; UINT64_MAX: none) or the end
- * of the process. `io`: an I/O wait, woken whenever another thread may have changed an fd.
- * Returns 0 when woken, -ETIMEDOUT at the deadline, -EINTR when the process ended. */
-int thread_wait(Process *p, uint64_t deadline_ns, bool io);
-/* After a syscall that may have changed what I/O waiters wait for. */
-void threads_wake_io(Process *p);
 
 /* futex WAIT and WAKE over the threads (bitset FUTEX_BITSET_MATCH_ANY for the plain ops). */
 int thread_futex_wait(Process *p, uint64_t uaddr, uint32_t bitset, uint64_t deadline_ns);
@@ -54,9 +43,6 @@ int thread_futex_wake(Process *p, uint64_t uaddr, int count, uint32_t bitset);
 /* FUTEX_(CMP_)REQUEUE: wakes up to `wake` waiters of uaddr and moves up to `requeue` more to wait
  * on uaddr2. Returns how many were woken or moved. */
 int thread_futex_requeue(Process *p, uint64_t uaddr, int wake, uint64_t uaddr2, int requeue);
-
-/* Runs the program's threads until the process ends (process_run's loop). */
-int threads_run(Process *p);
 
 /* A thread as a snapshot keeps it: registers, FS base, FPU state, and whether it is stopped in a
  * syscall it waits in (registers at the syscall exit; served again when it next runs, as a
@@ -79,9 +65,6 @@ int threads_export(const Process *p, ThreadImage **ret, size_t *ret_count);
 int thread_import(Process *p, const ThreadImage *image);
 int threads_next_tid(const Process *p);
 int threads_set_next_tid(Process *p, int next_tid);
-
-/* sched_yield(). */
-void thread_yield(Process *p);
 
 /* The calling thread's clear_child_tid (set_tid_address). */
 void thread_set_clear_child_tid(Process *p, uint64_t addr);

@@ -14,4 +14,4 @@ uint64_t vdso_size(void);
 
 /* Writes the host's clocks and the guest's TSC at one instant into the vvar page, if the
  * program has one. Returns 0 or -errno (the vDSO then keeps using the syscall). */
-int vdso_calibrate(Process *p);
+int vdso_calibrate(Sandbox *s);

@@ -25,14 +25,12 @@ struct Vfs {
         Tmpfs *tmpfs;
         Mount mounts[VFS_MAX_MOUNTS];
         size_t n_mounts;
-        VNode cwd; /* holds a reference */
-        mode_t umask;
         uint64_t next_pipe_ino;
 
-        /* /proc (procfs.c): the process it shows (borrowed; NULL: an empty /proc), the bytes its
+        /* /proc (procfs.c): the sandbox it shows (borrowed; NULL: an empty /proc), the bytes its
          * open files hold, and the image's regular files by data offset, to name file mappings
          * in maps (made on first use). */
-        Process *process;
+        Sandbox *sandbox;
         uint64_t procfs_bytes;
         uint32_t *image_files_by_data;
         uint32_t n_image_files_by_data;

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "vfs.h"
 
-
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -69,8 +68,6 @@ int vfs_new(const Image *image, const TmpfsLimits *limits, Vfs **ret) {
         if (!v)
                 return -ENOMEM;
         v->image = image;
-        v->cwd = root_node;
-        v->umask = 022;
         v->next_pipe_ino = 1000;
 
         r = tmpfs_new(limits ?: &defaults, VFS_TMPFS_FIRST_INO, &v->tmpfs);
@@ -107,15 +104,14 @@ int vfs_new(const Image *image, const TmpfsLimits *limits, Vfs **ret) {
 Vfs *vfs_free(Vfs *v) {
         if (!v)
                 return NULL;
-        vnode_unref(v->cwd);
         procfs_vfs_done(v);
         tmpfs_free(v->tmpfs);
         free(v);
         return NULL;
 }
 
-void vfs_set_process(Vfs *v, Process *p) {
-        v->process = p;
+void vfs_set_sandbox(Vfs *v, Sandbox *s) {
+        v->sandbox = s;
 }
 
 void vfs_set_limits(Vfs *v, const TmpfsLimits *limits) {
@@ -124,12 +120,6 @@ void vfs_set_limits(Vfs *v, const TmpfsLimits *limits) {
 
 uint64_t vfs_tmpfs_bytes_used(const Vfs *v) {
         return tmpfs_bytes_used(v->tmpfs);
-}
-
-mode_t vfs_umask(Vfs *v, mode_t mask) {
-        mode_t old = v->umask;
-        v->umask = mask & 0777;
-        return old;
 }
 
 /* ---- path resolution ---- */
@@ -143,7 +133,8 @@ static bool is_dir(const Vfs *v, VNode n) {
 }
 
 /* Where a relative path starts: the cwd or the directory open at dirfd. */
-static int start_dir(const Vfs *v, const FdTable *t, int dirfd, const char *path, VNode *ret) {
+static int start_dir(const Vfs *v, const FsContext *fs, const FdTable *t, int dirfd,
+                     const char *path, VNode *ret) {
         OpenFile *f;
         int r;
 
@@ -152,7 +143,7 @@ static int start_dir(const Vfs *v, const FdTable *t, int dirfd, const char *path
                 return 0;
         }
         if (dirfd == AT_FDCWD) {
-                *ret = v->cwd;
+                *ret = fs->cwd;
                 return 0;
         }
         r = fdtable_get(t, dirfd, &f);
@@ -294,8 +285,8 @@ static int walk_parent(const Vfs *v, VNode start, const char *path, size_t lengt
 
 /* Resolves (dirfd, path) to a node, with AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW as in *at()
  * calls. Works for any fd with AT_EMPTY_PATH when ret_file is given (pipes have no node). */
-static int resolve_at(const Vfs *v, const FdTable *t, int dirfd, const char *path, int flags,
-                      VNode *ret, OpenFile **ret_file) {
+static int resolve_at(const Vfs *v, const FsContext *fs, const FdTable *t, int dirfd,
+                      const char *path, int flags, VNode *ret, OpenFile **ret_file) {
         unsigned hops = 0;
         VNode start;
         int r;
@@ -306,7 +297,7 @@ static int resolve_at(const Vfs *v, const FdTable *t, int dirfd, const char *pat
                 if (!(flags & AT_EMPTY_PATH))
                         return -ENOENT;
                 if (dirfd == AT_FDCWD) {
-                        *ret = v->cwd;
+                        *ret = fs->cwd;
                         return 0;
                 }
                 OpenFile *f;
@@ -322,22 +313,22 @@ static int resolve_at(const Vfs *v, const FdTable *t, int dirfd, const char *pat
                 *ret = f->node;
                 return 0;
         }
-        r = start_dir(v, t, dirfd, path, &start);
+        r = start_dir(v, fs, t, dirfd, path, &start);
         if (r < 0)
                 return r;
         return walk(v, start, path, strlen(path), !(flags & AT_SYMLINK_NOFOLLOW), &hops, ret);
 }
 
-static int resolve_parent_at(const Vfs *v, const FdTable *t, int dirfd, const char *path,
-                             VNode *ret_dir, const char **ret_name, size_t *ret_length,
-                             bool *ret_trailing_slash) {
+static int resolve_parent_at(const Vfs *v, const FsContext *fs, const FdTable *t, int dirfd,
+                             const char *path, VNode *ret_dir, const char **ret_name,
+                             size_t *ret_length, bool *ret_trailing_slash) {
         unsigned hops = 0;
         VNode start;
         int r;
 
         if (!path || path[0] == '\0')
                 return -ENOENT;
-        r = start_dir(v, t, dirfd, path, &start);
+        r = start_dir(v, fs, t, dirfd, path, &start);
         if (r < 0)
                 return r;
         return walk_parent(v, start, path, strlen(path), &hops, ret_dir, ret_name, ret_length,
@@ -368,7 +359,8 @@ static int access_mask(int flags) {
         }
 }
 
-/* The O_CREAT part of open: finds or creates the final component, following symlinks to a
+/* The O_CREAT part of open: finds or creates the final component (with `mode`, the umask
+ * applied), following symlinks to a
  * target that may not exist yet (which open then creates, as Linux does). */
 static int open_create(Vfs *v, VNode start, const char *path, int flags, mode_t mode, VNode *ret,
                        bool *ret_created) {
@@ -395,9 +387,8 @@ static int open_create(Vfs *v, VNode start, const char *path, int flags, mode_t 
                         r = may_modify(v, dir);
                         if (r < 0)
                                 return r;
-                        r = tmpfs_create(dir.tnode, name, name_length,
-                                         S_IFREG | (mode & 07777 & ~v->umask), VFS_UID, VFS_GID,
-                                         &created);
+                        r = tmpfs_create(dir.tnode, name, name_length, S_IFREG | (mode & 07777),
+                                         VFS_UID, VFS_GID, &created);
                         if (r < 0)
                                 return r;
                         *ret = (VNode){.fs = FS_TMPFS, .tnode = created};
@@ -440,8 +431,8 @@ static int open_create(Vfs *v, VNode start, const char *path, int flags, mode_t 
         }
 }
 
-int vfs_open_file(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mode_t mode,
-                  OpenFile **ret) {
+int vfs_open_file(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, int flags,
+                  mode_t mode, OpenFile **ret) {
         bool created = false;
         VNode start, node;
         mode_t type;
@@ -456,12 +447,12 @@ int vfs_open_file(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mo
                 return -EINVAL;
         if (!path || path[0] == '\0')
                 return -ENOENT;
-        r = start_dir(v, t, dirfd, path, &start);
+        r = start_dir(v, fs, t, dirfd, path, &start);
         if (r < 0)
                 return r;
 
         if (flags & O_CREAT) {
-                r = open_create(v, start, path, flags, mode, &node, &created);
+                r = open_create(v, start, path, flags, mode & ~fs->umask, &node, &created);
                 if (r < 0)
                         return r;
         } else {
@@ -504,9 +495,10 @@ int vfs_open_file(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mo
         return 0;
 }
 
-int vfs_openat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mode_t mode) {
+int vfs_openat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, int flags,
+               mode_t mode) {
         _cleanup_(file_unrefp) OpenFile *f = NULL;
-        int r = vfs_open_file(v, t, dirfd, path, flags, mode, &f);
+        int r = vfs_open_file(v, fs, t, dirfd, path, flags, mode, &f);
         if (r < 0)
                 return r;
         return fdtable_install(t, f, 0, flags & O_CLOEXEC);
@@ -514,14 +506,15 @@ int vfs_openat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, mode_
 
 /* ---- stat ---- */
 
-int vfs_fstatat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, struct stat *ret) {
+int vfs_fstatat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, int flags,
+                struct stat *ret) {
         OpenFile *f;
         VNode node;
         int r;
 
         if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
                 return -EINVAL;
-        r = resolve_at(v, t, dirfd, path, flags, &node, &f);
+        r = resolve_at(v, fs, t, dirfd, path, flags, &node, &f);
         if (r < 0)
                 return r;
         if (f)
@@ -555,9 +548,10 @@ void vfs_stat_to_statx(const struct stat *st, struct statx *ret) {
         };
 }
 
-int vfs_statx(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, struct statx *ret) {
+int vfs_statx(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, int flags,
+              struct statx *ret) {
         struct stat st;
-        int r = vfs_fstatat(v, t, dirfd, path, flags, &st);
+        int r = vfs_fstatat(v, fs, t, dirfd, path, flags, &st);
         if (r < 0)
                 return r;
         vfs_stat_to_statx(&st, ret);
@@ -566,7 +560,7 @@ int vfs_statx(Vfs *v, FdTable *t, int dirfd, const char *path, int flags, struct
 
 /* ---- names ---- */
 
-int vfs_mkdirat(Vfs *v, FdTable *t, int dirfd, const char *path, mode_t mode) {
+int vfs_mkdirat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, mode_t mode) {
         const char *name;
         size_t length;
         bool trailing_slash;
@@ -574,7 +568,7 @@ int vfs_mkdirat(Vfs *v, FdTable *t, int dirfd, const char *path, mode_t mode) {
         TmpfsNode *created;
         int r;
 
-        r = resolve_parent_at(v, t, dirfd, path, &dir, &name, &length, &trailing_slash);
+        r = resolve_parent_at(v, fs, t, dirfd, path, &dir, &name, &length, &trailing_slash);
         if (r < 0)
                 return r;
         /* An existing name wins over a read-only filesystem, as on Linux. */
@@ -583,11 +577,11 @@ int vfs_mkdirat(Vfs *v, FdTable *t, int dirfd, const char *path, mode_t mode) {
         r = may_modify(v, dir);
         if (r < 0)
                 return r;
-        return tmpfs_create(dir.tnode, name, length, S_IFDIR | (mode & 07777 & ~v->umask), VFS_UID,
+        return tmpfs_create(dir.tnode, name, length, S_IFDIR | (mode & 07777 & ~fs->umask), VFS_UID,
                             VFS_GID, &created);
 }
 
-int vfs_unlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags) {
+int vfs_unlinkat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, int flags) {
         bool rmdir = flags & AT_REMOVEDIR, trailing_slash;
         const char *name;
         size_t length;
@@ -596,7 +590,7 @@ int vfs_unlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags) {
 
         if (flags & ~AT_REMOVEDIR)
                 return -EINVAL;
-        r = resolve_parent_at(v, t, dirfd, path, &dir, &name, &length, &trailing_slash);
+        r = resolve_parent_at(v, fs, t, dirfd, path, &dir, &name, &length, &trailing_slash);
         if (r < 0)
                 return r;
         if (is_dot_or_dotdot(name, length)) {
@@ -617,8 +611,8 @@ int vfs_unlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, int flags) {
         return tmpfs_unlink(dir.tnode, name, length, rmdir);
 }
 
-int vfs_renameat2(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int new_dirfd,
-                  const char *new_path, unsigned flags) {
+int vfs_renameat2(Vfs *v, FsContext *fs, FdTable *t, int old_dirfd, const char *old_path,
+                  int new_dirfd, const char *new_path, unsigned flags) {
         const char *old_name, *new_name;
         size_t old_length, new_length;
         bool old_slash, new_slash;
@@ -627,11 +621,11 @@ int vfs_renameat2(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int n
 
         if (flags & ~(unsigned)RENAME_NOREPLACE)
                 return -EINVAL;
-        r = resolve_parent_at(v, t, old_dirfd, old_path, &old_dir, &old_name, &old_length,
+        r = resolve_parent_at(v, fs, t, old_dirfd, old_path, &old_dir, &old_name, &old_length,
                               &old_slash);
         if (r < 0)
                 return r;
-        r = resolve_parent_at(v, t, new_dirfd, new_path, &new_dir, &new_name, &new_length,
+        r = resolve_parent_at(v, fs, t, new_dirfd, new_path, &new_dir, &new_name, &new_length,
                               &new_slash);
         if (r < 0)
                 return r;
@@ -656,8 +650,8 @@ int vfs_renameat2(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int n
                             new_length, flags & RENAME_NOREPLACE);
 }
 
-int vfs_linkat(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int new_dirfd,
-               const char *new_path, int flags) {
+int vfs_linkat(Vfs *v, FsContext *fs, FdTable *t, int old_dirfd, const char *old_path,
+               int new_dirfd, const char *new_path, int flags) {
         const char *name;
         size_t length;
         bool trailing_slash;
@@ -666,7 +660,7 @@ int vfs_linkat(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int new_
 
         if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
                 return -EINVAL;
-        r = resolve_at(v, t, old_dirfd, old_path,
+        r = resolve_at(v, fs, t, old_dirfd, old_path,
                        (flags & AT_EMPTY_PATH) |
                                ((flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW),
                        &node, NULL);
@@ -674,7 +668,7 @@ int vfs_linkat(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int new_
                 return r;
         if (is_dir(v, node))
                 return -EPERM;
-        r = resolve_parent_at(v, t, new_dirfd, new_path, &dir, &name, &length, &trailing_slash);
+        r = resolve_parent_at(v, fs, t, new_dirfd, new_path, &dir, &name, &length, &trailing_slash);
         if (r < 0)
                 return r;
         if (is_dot_or_dotdot(name, length) || vnode_lookup(v, dir, name, length, &existing) >= 0)
@@ -689,7 +683,8 @@ int vfs_linkat(Vfs *v, FdTable *t, int old_dirfd, const char *old_path, int new_
         return tmpfs_link(dir.tnode, name, length, node.tnode);
 }
 
-int vfs_symlinkat(Vfs *v, FdTable *t, const char *target, int new_dirfd, const char *link_path) {
+int vfs_symlinkat(Vfs *v, FsContext *fs, FdTable *t, const char *target, int new_dirfd,
+                  const char *link_path) {
         const char *name;
         size_t length, target_length;
         bool trailing_slash;
@@ -701,7 +696,8 @@ int vfs_symlinkat(Vfs *v, FdTable *t, const char *target, int new_dirfd, const c
         target_length = strlen(target);
         if (target_length >= PATH_MAX)
                 return -ENAMETOOLONG;
-        r = resolve_parent_at(v, t, new_dirfd, link_path, &dir, &name, &length, &trailing_slash);
+        r = resolve_parent_at(v, fs, t, new_dirfd, link_path, &dir, &name, &length,
+                              &trailing_slash);
         if (r < 0)
                 return r;
         if (is_dot_or_dotdot(name, length) || vnode_lookup(v, dir, name, length, &existing) >= 0)
@@ -714,7 +710,8 @@ int vfs_symlinkat(Vfs *v, FdTable *t, const char *target, int new_dirfd, const c
         return tmpfs_symlink(dir.tnode, name, length, target, target_length, VFS_UID, VFS_GID);
 }
 
-ssize_t vfs_readlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, char *buf, size_t size) {
+ssize_t vfs_readlinkat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, char *buf,
+                       size_t size) {
         const char *target;
         size_t length;
         VNode node;
@@ -724,7 +721,7 @@ ssize_t vfs_readlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, char *bu
         if (size == 0 || size > (size_t)INT_MAX)
                 return -EINVAL;
         /* An empty path reads the symlink an O_PATH|O_NOFOLLOW fd points at. */
-        r = resolve_at(v, t, dirfd, path, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &node, NULL);
+        r = resolve_at(v, fs, t, dirfd, path, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &node, NULL);
         if (r < 0)
                 return r == -EINVAL ? -ENOENT : r;
         if (node.fs == FS_PROC && S_ISLNK(vnode_mode(v, node)))
@@ -737,7 +734,8 @@ ssize_t vfs_readlinkat(Vfs *v, FdTable *t, int dirfd, const char *path, char *bu
         return (ssize_t)length;
 }
 
-int vfs_faccessat(Vfs *v, FdTable *t, int dirfd, const char *path, int mode, int flags) {
+int vfs_faccessat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, int mode,
+                  int flags) {
         OpenFile *f;
         VNode node;
         int r;
@@ -746,7 +744,7 @@ int vfs_faccessat(Vfs *v, FdTable *t, int dirfd, const char *path, int mode, int
                 return -EINVAL;
         if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
                 return -EINVAL;
-        r = resolve_at(v, t, dirfd, path, flags, &node, &f);
+        r = resolve_at(v, fs, t, dirfd, path, flags, &node, &f);
         if (r < 0)
                 return r;
         if (f || mode == F_OK)
@@ -756,34 +754,34 @@ int vfs_faccessat(Vfs *v, FdTable *t, int dirfd, const char *path, int mode, int
 
 /* ---- cwd ---- */
 
-static int set_cwd(Vfs *v, VNode node) {
+static int set_cwd(Vfs *v, FsContext *fs, VNode node) {
         if (!is_dir(v, node))
                 return -ENOTDIR;
         int r = vnode_permission(v, node, X_OK);
         if (r < 0)
                 return r;
-        VNode old = v->cwd;
-        v->cwd = vnode_ref(node);
+        VNode old = fs->cwd;
+        fs->cwd = vnode_ref(node);
         vnode_unref(old);
         return 0;
 }
 
-int vfs_chdir(Vfs *v, FdTable *t, const char *path) {
+int vfs_chdir(Vfs *v, FsContext *fs, FdTable *t, const char *path) {
         VNode node;
-        int r = resolve_at(v, t, AT_FDCWD, path, 0, &node, NULL);
+        int r = resolve_at(v, fs, t, AT_FDCWD, path, 0, &node, NULL);
         if (r < 0)
                 return r;
-        return set_cwd(v, node);
+        return set_cwd(v, fs, node);
 }
 
-int vfs_fchdir(Vfs *v, FdTable *t, int fd) {
+int vfs_fchdir(Vfs *v, FsContext *fs, FdTable *t, int fd) {
         OpenFile *f;
         int r = fdtable_get(t, fd, &f);
         if (r < 0)
                 return r;
         if (f->kind != FILE_NODE)
                 return -ENOTDIR;
-        return set_cwd(v, f->node);
+        return set_cwd(v, fs, f->node);
 }
 
 /* Puts name in front of the path being built backwards from the end of path[]. */
@@ -839,20 +837,20 @@ ssize_t vfs_node_path(const Vfs *v, VNode n, char *buf, size_t size) {
         return (ssize_t)length;
 }
 
-ssize_t vfs_getcwd(Vfs *v, char *buf, size_t size) {
-        ssize_t n = vfs_node_path(v, v->cwd, buf, size);
+ssize_t vfs_getcwd(const Vfs *v, const FsContext *fs, char *buf, size_t size) {
+        ssize_t n = vfs_node_path(v, fs->cwd, buf, size);
         return n < 0 ? n : n + 1;
 }
 
 /* ---- attributes ---- */
 
-int vfs_truncate(Vfs *v, FdTable *t, const char *path, int64_t length) {
+int vfs_truncate(Vfs *v, FsContext *fs, FdTable *t, const char *path, int64_t length) {
         VNode node;
         int r;
 
         if (length < 0)
                 return -EINVAL;
-        r = resolve_at(v, t, AT_FDCWD, path, 0, &node, NULL);
+        r = resolve_at(v, fs, t, AT_FDCWD, path, 0, &node, NULL);
         if (r < 0)
                 return r;
         if (is_dir(v, node))
@@ -875,7 +873,8 @@ static int chmod_node(Vfs *v, VNode node, mode_t mode) {
         return 0;
 }
 
-int vfs_fchmodat(Vfs *v, FdTable *t, int dirfd, const char *path, mode_t mode, int flags) {
+int vfs_fchmodat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path, mode_t mode,
+                 int flags) {
         VNode node;
         int r;
 
@@ -883,7 +882,7 @@ int vfs_fchmodat(Vfs *v, FdTable *t, int dirfd, const char *path, mode_t mode, i
                 return -EOPNOTSUPP; /* Linux: symlinks have no mode to change */
         if (flags & ~AT_EMPTY_PATH)
                 return -EINVAL;
-        r = resolve_at(v, t, dirfd, path, flags, &node, NULL);
+        r = resolve_at(v, fs, t, dirfd, path, flags, &node, NULL);
         if (r < 0)
                 return r;
         return chmod_node(v, node, mode);
@@ -907,8 +906,8 @@ static int check_timespec(const struct timespec *ts) {
         return ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000 ? 0 : -EINVAL;
 }
 
-int vfs_utimensat(Vfs *v, FdTable *t, int dirfd, const char *path, const struct timespec *times,
-                  int flags) {
+int vfs_utimensat(Vfs *v, FsContext *fs, FdTable *t, int dirfd, const char *path,
+                  const struct timespec *times, int flags) {
         struct timespec now;
         OpenFile *f;
         VNode node;
@@ -919,7 +918,7 @@ int vfs_utimensat(Vfs *v, FdTable *t, int dirfd, const char *path, const struct 
         if (times && (check_timespec(&times[0]) < 0 || check_timespec(&times[1]) < 0))
                 return -EINVAL;
         /* utimensat(fd, NULL, ...) is futimens(fd). */
-        r = resolve_at(v, t, dirfd, path, path ? flags : (flags | AT_EMPTY_PATH), &node, &f);
+        r = resolve_at(v, fs, t, dirfd, path, path ? flags : (flags | AT_EMPTY_PATH), &node, &f);
         if (r < 0)
                 return r;
         if (f)

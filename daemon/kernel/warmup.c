@@ -13,16 +13,16 @@
 #include "prefault.h"
 #include "sha256.h"
 
-void warmup_prepare_recording(Process *p) {
-        for (uint64_t va = paging_next_present(p->vm, USER_MIN, USER_MAX); va < USER_MAX;
-             va = paging_next_present(p->vm, va + PAGE_SIZE, USER_MAX))
-                paging_clear_accessed(p->vm, va);
+void warmup_prepare_recording(Sandbox *s) {
+        for (uint64_t va = paging_next_present(s->vm, USER_MIN, USER_MAX); va < USER_MAX;
+             va = paging_next_present(s->vm, va + PAGE_SIZE, USER_MAX))
+                paging_clear_accessed(s->vm, va);
 }
 
-int warmup_record(Process *p, const char *dir) {
+int warmup_record(Sandbox *s, const char *dir) {
         _cleanup_free_ uint64_t *list = NULL;
         _cleanup_close_ int fd = -1;
-        Vm *vm = p->vm;
+        Vm *vm = s->vm;
         size_t count = 0, writes = 0;
         char path[PATH_MAX], tmp[PATH_MAX];
         WarmupHeader h = {.magic = WARMUP_MAGIC, .version = WARMUP_FORMAT_VERSION};

@@ -24,10 +24,10 @@ typedef struct WarmupHeader {
         uint8_t sha256[32];
 } WarmupHeader;
 
-/* On a just-restored p, before it runs: clears the bits the recording reads. */
-void warmup_prepare_recording(Process *p);
-/* After p has served a sample request: writes dir/warmup from what it touched. */
-int warmup_record(Process *p, const char *dir);
+/* On a just-restored s, before it runs: clears the bits the recording reads. */
+void warmup_prepare_recording(Sandbox *s);
+/* After s has served a sample request: writes dir/warmup from what it touched. */
+int warmup_record(Sandbox *s, const char *dir);
 
 /* Reads dir/warmup: the entries for vm_prefault(). No file: 0 entries. A bad file: -EBADMSG. */
 int warmup_load(const char *dir, uint64_t **ret_list, size_t *ret_count);

@@ -75,18 +75,18 @@ static int deadline_timer_arm(timer_t *ret_timer, uint64_t deadline_ns) {
         return 0;
 }
 
-/* Runs p until it ends or deadline_ns passes, with the host timer that enforces it. */
-static int run_until(Process *p, uint64_t deadline_ns) {
+/* Runs s until it ends or deadline_ns passes, with the host timer that enforces it. */
+static int run_until(Sandbox *s, uint64_t deadline_ns) {
         timer_t timer;
         int r;
 
-        interrupt_target = p->vm;
+        interrupt_target = s->vm;
         r = deadline_timer_arm(&timer, deadline_ns);
         if (r < 0) {
                 interrupt_target = NULL;
                 return log_error_errno(r, "Failed to arm the deadline timer: %m");
         }
-        r = process_run(p, deadline_ns);
+        r = sandbox_run(s, deadline_ns);
         timer_delete(timer);
         interrupt_target = NULL;
         return r;
@@ -180,7 +180,7 @@ static int encode_runner_request(const ExecRequest *req, int pid, char **ret, si
 int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prepared,
                 ExecResult *result) {
         uint64_t start = now_ns(CLOCK_MONOTONIC);
-        ProcessConfig config = {
+        SandboxConfig config = {
                 .memory_limit = memory_limit,
                 .image = options->image,
                 .sink = capture_output,
@@ -191,7 +191,7 @@ int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prep
         *prepared = (Prepared){.result = result, .memory_mb = memory_limit / (1024 * 1024)};
         if (!options->snapshot)
                 return 0;
-        r = snapshot_restore(&config, options->snapshot, &prepared->process);
+        r = snapshot_restore(&config, options->snapshot, &prepared->sandbox);
         if (r < 0)
                 return r;
         prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
@@ -199,22 +199,22 @@ int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prep
 }
 
 void run_prepared_done(Prepared *prepared) {
-        prepared->process = process_free(prepared->process);
+        prepared->sandbox = sandbox_free(prepared->sandbox);
 }
 
 static bool resettable(const Prepared *prepared) {
-        const Process *p = prepared->process;
+        const Sandbox *s = prepared->sandbox;
 
-        if (!p || prepared->resets >= RUN_VM_RESETS_MAX || !vm_reset_available())
+        if (!s || prepared->resets >= RUN_VM_RESETS_MAX || !vm_reset_available())
                 return false;
         /* Not after a failure of the VM or the host: the vCPU's state is unknown. */
-        return p->state == PROCESS_EXITED || p->state == PROCESS_SIGNALED ||
-               p->state == PROCESS_TIMED_OUT || p->state == PROCESS_READY;
+        return s->state == SANDBOX_EXITED || s->state == SANDBOX_SIGNALED ||
+               s->state == SANDBOX_TIMED_OUT || s->state == SANDBOX_READY;
 }
 
 int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *result) {
         uint64_t start = now_ns(CLOCK_MONOTONIC);
-        ProcessConfig config = {
+        SandboxConfig config = {
                 .memory_limit = prepared->memory_mb * 1024 * 1024,
                 .image = options->image,
                 .sink = capture_output,
@@ -230,12 +230,12 @@ int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *resul
                 return run_prepare(options, config.memory_limit, prepared, result);
         }
         *prepared = (Prepared){
-                .process = prepared->process,
+                .sandbox = prepared->sandbox,
                 .result = result,
                 .memory_mb = prepared->memory_mb,
                 .resets = resets + 1,
         };
-        r = snapshot_reset(&config, options->snapshot, &prepared->process,
+        r = snapshot_reset(&config, options->snapshot, &prepared->sandbox,
                            &prepared->reset_stats);
         if (r < 0) {
                 if (r != -E2BIG)
@@ -279,7 +279,7 @@ static int build_cold_argv(const Runtime *runtime, const ExecRequest *req, const
 
 static int start_cold(const RunOptions *options, Prepared *prepared, const ExecRequest *req) {
         _cleanup_free_ char **argv = NULL, **envp = NULL;
-        ProcessConfig config = {
+        SandboxConfig config = {
                 .memory_limit = req->memory_mb * 1024 * 1024,
                 .image = options->image,
                 .stdin_data = req->stdin_buf.data,
@@ -294,44 +294,45 @@ static int start_cold(const RunOptions *options, Prepared *prepared, const ExecR
                 r = build_env(req, &envp);
         if (r < 0)
                 return r;
-        r = process_new(&config, &prepared->process);
+        r = sandbox_new(&config, &prepared->sandbox);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
-        return process_exec(prepared->process, options->host_exec ?: options->runtime->interpreter,
+        return process_exec(prepared->sandbox->init, options->host_exec ?: options->runtime->interpreter,
                             options->host_exec_blob, argv, envp, req->cwd ?: GUEST_HOME);
 }
 
-/* The restored process gets this request's stdin and limits, then its pending read returns. */
+/* The restored sandbox gets this request's stdin and limits, then its runner's pending read
+ * returns. */
 static int start_restored(Prepared *prepared, const ExecRequest *req) {
-        Process *p = prepared->process;
+        Sandbox *s = prepared->sandbox;
         _cleanup_free_ char *message = NULL;
         size_t size;
         int r;
 
-        if (req->memory_mb * 1024 * 1024 < p->mm.committed)
+        if (req->memory_mb * 1024 * 1024 < s->memory.committed)
                 return log_error_errno(E2BIG, "memory_mb %" PRIu64 " is below what the "
                                        "interpreter already holds",
                                        req->memory_mb);
-        p->mm.commit_limit = req->memory_mb * 1024 * 1024;
-        p->vm->data_page_limit = MIN(p->mm.commit_limit, p->vm->ram_size) / PAGE_SIZE;
+        s->memory.limit = req->memory_mb * 1024 * 1024;
+        s->vm->data_page_limit = MIN(s->memory.limit, s->vm->ram_size) / PAGE_SIZE;
         /* The tmpfs counts against the request's limit too, not the VM's size. */
-        vfs_set_limits(p->vfs, &(TmpfsLimits){.max_bytes = p->mm.commit_limit,
+        vfs_set_limits(s->vfs, &(TmpfsLimits){.max_bytes = s->memory.limit,
                                               .max_inodes = VFS_DEFAULT_TMPFS_INODES,
-                                              .max_file_size = p->mm.commit_limit});
-        r = vfs_install_stdio(p->vfs, p->fds, req->stdin_buf.data, req->stdin_buf.size,
+                                              .max_file_size = s->memory.limit});
+        r = vfs_install_stdio(s->vfs, s->init->fds, req->stdin_buf.data, req->stdin_buf.size,
                               capture_output, prepared);
         if (r < 0)
                 return r;
-        r = encode_runner_request(req, p->pid, &message, &size);
+        r = encode_runner_request(req, s->init->pid, &message, &size);
         if (r < 0)
                 return r;
-        return process_deliver_request(p, message, size);
+        return runner_channel_deliver(s, message, size);
 }
 
 int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req) {
         ExecResult *result = prepared->result;
         uint64_t start = now_ns(CLOCK_MONOTONIC), run_start;
-        Process *p;
+        Sandbox *s;
         int r;
 
         prepared->max_output_bytes = req->max_output_bytes;
@@ -346,42 +347,42 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
                         return -ENOMEM;
         }
 
-        r = prepared->process ? start_restored(prepared, req) : start_cold(options, prepared, req);
+        r = prepared->sandbox ? start_restored(prepared, req) : start_cold(options, prepared, req);
         if (r < 0)
                 return r;
-        p = prepared->process;
+        s = prepared->sandbox;
 
-        uint64_t faults_before = p->mm.faults; /* a restored process counts the runner's too */
+        uint64_t faults_before = s->init->mm.faults; /* a restored sandbox counts the runner's too */
         run_start = now_ns(CLOCK_MONOTONIC);
-        r = run_until(p, run_start + req->timeout_ms * 1000000ULL);
+        r = run_until(s, run_start + req->timeout_ms * 1000000ULL);
         if (r < 0)
                 return r;
 
-        switch (p->state) {
-        case PROCESS_EXITED:
-                result->exit_code = p->exit_code;
+        switch (s->state) {
+        case SANDBOX_EXITED:
+                result->exit_code = s->exit_code;
                 break;
-        case PROCESS_SIGNALED:
-                result->signal = p->term_signal;
+        case SANDBOX_SIGNALED:
+                result->signal = s->term_signal;
                 break;
-        case PROCESS_TIMED_OUT:
+        case SANDBOX_TIMED_OUT:
                 result->timed_out = true; /* exit_code and signal stay null */
                 break;
-        case PROCESS_READY:
+        case SANDBOX_READY:
                 return log_error_errno(EPROTO, "The program asked for a second request");
         default:
-                return log_error_errno(EIO, "The sandbox failed: %s", p->failure ?: "unknown");
+                return log_error_errno(EIO, "The sandbox failed: %s", s->failure ?: "unknown");
         }
-        result->memory_limit_hit = p->mm.limit_hit;
+        result->memory_limit_hit = s->memory.limit_hit;
         result->timing.restore_ms = prepared->restore_ms;
         result->timing.run_ms = (now_ns(CLOCK_MONOTONIC) - run_start) / 1e6;
         result->timing.total_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6 + prepared->restore_ms;
-        result->usage.cpu_ms = process_cpu_ns(p) / 1e6;
-        result->usage.peak_memory_bytes = p->vm->data_pages_peak * PAGE_SIZE;
-        result->usage.syscalls = p->syscalls;
-        result->usage.exits = p->vm->exits;
-        result->usage.page_faults = p->mm.faults - faults_before;
-        result->usage.unimplemented_syscalls = p->unimplemented;
+        result->usage.cpu_ms = sandbox_cpu_ns(s) / 1e6;
+        result->usage.peak_memory_bytes = s->vm->data_pages_peak * PAGE_SIZE;
+        result->usage.syscalls = s->syscalls;
+        result->usage.exits = s->vm->exits;
+        result->usage.page_faults = s->init->mm.faults - faults_before;
+        result->usage.unimplemented_syscalls = s->unimplemented;
         return 0;
 }
 
@@ -409,14 +410,14 @@ static int record_warmup(const RunOptions *options, const char *dir) {
         if (r >= 0)
                 r = run_prepare(&o, req.memory_mb * 1024 * 1024, &prepared, &result);
         if (r >= 0) {
-                warmup_prepare_recording(prepared.process);
+                warmup_prepare_recording(prepared.sandbox);
                 r = run_request(&o, &prepared, &req);
                 if (r >= 0 && result.exit_code != 0)
                         r = log_error_errno(EPROTO, "The warm-up sample failed: %.*s",
                                             (int)result.stderr_buf.size,
                                             result.stderr_buf.data ?: "");
                 if (r >= 0)
-                        r = warmup_record(prepared.process, dir);
+                        r = warmup_record(prepared.sandbox, dir);
                 run_prepared_done(&prepared);
         }
         exec_result_done(&result);
@@ -424,12 +425,12 @@ static int record_warmup(const RunOptions *options, const char *dir) {
 }
 
 int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const char *dir) {
-        _cleanup_(process_freep) Process *p = NULL;
+        _cleanup_(sandbox_freep) Sandbox *s = NULL;
         _cleanup_free_ char **envp = NULL;
         ExecRequest none = EXEC_REQUEST_INIT;
         ExecResult result = EXEC_RESULT_INIT;
         Prepared prepared = {.result = &result, .max_output_bytes = 64 * 1024};
-        ProcessConfig config = {
+        SandboxConfig config = {
                 .memory_limit = memory_limit,
                 .image = options->image,
                 .sink = capture_output,
@@ -441,36 +442,35 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
         r = build_env(&none, &envp);
         if (r < 0)
                 return r;
-        r = process_new(&config, &p);
+        r = sandbox_new(&config, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
-        r = process_open_request_channel(p, RUNNER_REQUEST_FD);
-        p->request_control = options->runtime->control_channel;
+        r = runner_channel_open(s, RUNNER_REQUEST_FD, options->runtime->control_channel);
         if (r >= 0)
-                r = process_exec(p, options->runtime->interpreter, NULL,
+                r = process_exec(s->init, options->runtime->interpreter, NULL,
                                  (char *const *)options->runtime->runner_argv, envp, GUEST_HOME);
         if (r < 0)
                 goto finish;
         log_info("Booting the %s runner to its ready point...", options->runtime->name);
-        r = run_until(p, start + SNAPSHOT_BOOT_TIMEOUT_NS);
+        r = run_until(s, start + SNAPSHOT_BOOT_TIMEOUT_NS);
         if (r < 0)
                 goto finish;
-        if (p->state != PROCESS_READY) {
+        if (s->state != SANDBOX_READY) {
                 r = log_error_errno(EPROTO, "The runner ended before its ready point (state %d, "
                                     "exit %d, signal %d); its output: %.*s%.*s",
-                                    p->state, p->exit_code, p->term_signal,
+                                    s->state, s->exit_code, s->term_signal,
                                     (int)result.stdout_buf.size, result.stdout_buf.data ?: "",
                                     (int)result.stderr_buf.size, result.stderr_buf.data ?: "");
                 goto finish;
         }
         log_info("Runner ready after %.1f ms, %" PRIu64 " syscalls, %" PRIu64
                  " MiB of memory; saving the snapshot to %s",
-                 (now_ns(CLOCK_MONOTONIC) - start) / 1e6, p->syscalls,
-                 p->vm->data_pages * PAGE_SIZE >> 20, dir);
+                 (now_ns(CLOCK_MONOTONIC) - start) / 1e6, s->syscalls,
+                 s->vm->data_pages * PAGE_SIZE >> 20, dir);
         log_debug("The runner's output while booting: stdout %.*s, stderr %.*s",
                   (int)result.stdout_buf.size, result.stdout_buf.data ?: "",
                   (int)result.stderr_buf.size, result.stderr_buf.data ?: "");
-        r = snapshot_save(p, dir, options->runtime->name);
+        r = snapshot_save(s, dir, options->runtime->name);
         if (r >= 0)
                 r = record_warmup(options, dir);
 finish:

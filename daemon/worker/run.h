@@ -23,9 +23,9 @@ typedef struct RunOptions {
 } RunOptions;
 
 /* A VM made ready for one request: restored from a snapshot, or (cold) nothing yet. Holds the
- * output capture the process writes into, so it is filled in place. */
+ * output capture the sandbox writes into, so it is filled in place. */
 typedef struct Prepared {
-        Process *process; /* NULL for the cold path until the request comes */
+        Sandbox *sandbox; /* NULL for the cold path until the request comes */
         ExecResult *result;
         uint64_t max_output_bytes;
         double restore_ms;

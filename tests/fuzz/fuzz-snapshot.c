@@ -121,8 +121,8 @@ static ssize_t discard_output(void *userdata, int stream, const void *buf, size_
 }
 
 static void parse_payload(const uint8_t *payload, size_t size, uint64_t memory_size) {
-        _cleanup_(process_freep) Process *p = NULL;
-        const ProcessConfig config = {
+        _cleanup_(sandbox_freep) Sandbox *s = NULL;
+        const SandboxConfig config = {
                 .memory_limit = FUZZ_SNAPSHOT_MEMORY_LIMIT,
                 .image = image,
                 .sink = discard_output,
@@ -144,10 +144,10 @@ static void parse_payload(const uint8_t *payload, size_t size, uint64_t memory_s
                 .image = image_bytes(image),
                 .image_size = image_size(image),
         };
-        r = process_new_with_vm(&config, vm, &p); /* takes vm, also on failure */
+        r = sandbox_new_with_vm(&config, vm, &s); /* takes vm, also on failure */
         if (r < 0)
                 return;
-        r = snapshot_parse_payload_for_fuzzing(p, payload, size, memory_size);
+        r = snapshot_parse_payload_for_fuzzing(s->init, payload, size, memory_size);
         /* -errno, whatever the bytes; no KVM behind the stand-in: a vCPU section ends the
          * parse with -EBADF. */
         FUZZ_ASSERT(r <= 0);

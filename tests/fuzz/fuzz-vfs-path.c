@@ -76,9 +76,9 @@ static void check_stat(int r, const struct stat *st, bool by_path) {
         FUZZ_ASSERT(!by_path || st->st_nlink >= 1);
 }
 
-static void check_cwd(Vfs *v) {
+static void check_cwd(Vfs *v, FsContext *fs) {
         char cwd[PATH_MAX];
-        ssize_t n = vfs_getcwd(v, cwd, sizeof(cwd));
+        ssize_t n = vfs_getcwd(v, fs, cwd, sizeof(cwd));
 
         if (n == -ENOENT || n == -ERANGE)
                 return;
@@ -103,7 +103,7 @@ static const int open_flags[4] = {
         O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_APPEND,
 };
 
-static void run_op(Vfs *v, FdTable *t, Script *s, uint8_t op, const char *path, int *last_fd,
+static void run_op(Vfs *v, FsContext *fs, FdTable *t, Script *s, uint8_t op, const char *path, int *last_fd,
                    int root_fd) {
         static const int bad_fds[] = {-1, 1000, INT_MAX, -100 /* AT_FDCWD */};
         int dirfd, variant = op >> 6, r;
@@ -127,7 +127,7 @@ static void run_op(Vfs *v, FdTable *t, Script *s, uint8_t op, const char *path, 
 
         switch (op & 15) {
         case 15:
-                r = vfs_openat(v, t, dirfd, path, open_flags[variant], 0644);
+                r = vfs_openat(v, fs, t, dirfd, path, open_flags[variant], 0644);
                 check_fd(t, r);
                 if (r >= 0) {
                         (void)fdtable_write(t, r, path, strlen(path));
@@ -137,72 +137,72 @@ static void run_op(Vfs *v, FdTable *t, Script *s, uint8_t op, const char *path, 
         case 1: {
                 static const int flags[4] = {0, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH,
                                              AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH};
-                r = vfs_fstatat(v, t, dirfd, path, flags[variant], &st);
+                r = vfs_fstatat(v, fs, t, dirfd, path, flags[variant], &st);
                 check_stat(r, &st, path[0] == '/');
                 break;
         }
         case 2:
-                (void)vfs_mkdirat(v, t, dirfd, path, variant == 3 ? 0 : 0755);
+                (void)vfs_mkdirat(v, fs, t, dirfd, path, variant == 3 ? 0 : 0755);
                 break;
         case 3: {
                 static const unsigned flags[4] = {0, RENAME_NOREPLACE, RENAME_EXCHANGE, 0};
                 if (!next_record(s, second))
                         return;
-                r = vfs_renameat2(v, t, dirfd, path, variant == 3 ? root_fd : AT_FDCWD, second,
+                r = vfs_renameat2(v, fs, t, dirfd, path, variant == 3 ? root_fd : AT_FDCWD, second,
                                   flags[variant]);
                 FUZZ_ASSERT(r <= 0);
                 FUZZ_ASSERT(flags[variant] != RENAME_EXCHANGE || r == -EINVAL);
                 break;
         }
         case 4:
-                (void)vfs_unlinkat(v, t, dirfd, path, (variant & 1) ? AT_REMOVEDIR : 0);
+                (void)vfs_unlinkat(v, fs, t, dirfd, path, (variant & 1) ? AT_REMOVEDIR : 0);
                 break;
         case 5:
                 if (!next_record(s, second))
                         return;
-                FUZZ_ASSERT(vfs_symlinkat(v, t, second, dirfd, path) <= 0);
+                FUZZ_ASSERT(vfs_symlinkat(v, fs, t, second, dirfd, path) <= 0);
                 break;
         case 6: {
                 char buf[PATH_MAX];
                 size_t size = variant == 0 ? 1 : sizeof(buf);
-                ssize_t n = vfs_readlinkat(v, t, dirfd, path, buf, size);
+                ssize_t n = vfs_readlinkat(v, fs, t, dirfd, path, buf, size);
 
                 FUZZ_ASSERT(n < 0 || (size_t)n <= size);
                 break;
         }
         case 7: {
                 static const int modes[4] = {F_OK, R_OK, W_OK | X_OK, R_OK | W_OK | X_OK};
-                FUZZ_ASSERT(vfs_faccessat(v, t, dirfd, path, modes[variant],
+                FUZZ_ASSERT(vfs_faccessat(v, fs, t, dirfd, path, modes[variant],
                                           variant == 3 ? AT_SYMLINK_NOFOLLOW : 0) <= 0);
                 break;
         }
         case 8:
-                FUZZ_ASSERT(vfs_chdir(v, t, path) <= 0);
+                FUZZ_ASSERT(vfs_chdir(v, fs, t, path) <= 0);
                 break;
         case 9:
                 if (!next_record(s, second))
                         return;
-                FUZZ_ASSERT(vfs_linkat(v, t, dirfd, path, AT_FDCWD, second,
+                FUZZ_ASSERT(vfs_linkat(v, fs, t, dirfd, path, AT_FDCWD, second,
                                        (variant & 1) ? AT_SYMLINK_FOLLOW : 0) <= 0);
                 break;
         case 10: {
                 struct statx stx;
-                r = vfs_statx(v, t, dirfd, path, (variant & 1) ? AT_SYMLINK_NOFOLLOW : 0, &stx);
+                r = vfs_statx(v, fs, t, dirfd, path, (variant & 1) ? AT_SYMLINK_NOFOLLOW : 0, &stx);
                 FUZZ_ASSERT(r <= 0);
                 break;
         }
         case 11:
-                FUZZ_ASSERT(vfs_truncate(v, t, path, variant == 3 ? -1 : variant * 5000) <= 0);
+                FUZZ_ASSERT(vfs_truncate(v, fs, t, path, variant == 3 ? -1 : variant * 5000) <= 0);
                 break;
         case 12:
-                FUZZ_ASSERT(vfs_fchmodat(v, t, dirfd, path, variant == 3 ? 07777 : 0600, 0) <= 0);
+                FUZZ_ASSERT(vfs_fchmodat(v, fs, t, dirfd, path, variant == 3 ? 07777 : 0600, 0) <= 0);
                 break;
         case 13:
-                FUZZ_ASSERT(vfs_utimensat(v, t, dirfd, path, NULL, 0) <= 0);
+                FUZZ_ASSERT(vfs_utimensat(v, fs, t, dirfd, path, NULL, 0) <= 0);
                 break;
         case 14: {
                 _cleanup_(file_unrefp) OpenFile *f = NULL;
-                r = vfs_open_file(v, t, dirfd, path, open_flags[variant], 0600, &f);
+                r = vfs_open_file(v, fs, t, dirfd, path, open_flags[variant], 0600, &f);
                 FUZZ_ASSERT((r < 0) == !f);
                 break;
         }
@@ -227,6 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const TmpfsLimits limits = {
                 .max_bytes = 1024 * 1024, .max_inodes = 64, .max_file_size = 64 * 1024};
         _cleanup_(vfs_freep) Vfs *v = NULL;
+        FsContext *fs = NULL;
         FdTable *t = NULL;
         Script s = {.p = data, .left = size};
         char path[PATH_MAX];
@@ -235,9 +236,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > FUZZ_VFS_MAX)
                 return 0;
         FUZZ_ASSERT(vfs_new(image, &limits, &v) == 0);
+        FUZZ_ASSERT(fs_context_new(&fs) == 0);
         FUZZ_ASSERT(fdtable_new(&t) == 0);
 
-        root_fd = vfs_openat(v, t, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0);
+        root_fd = vfs_openat(v, fs, t, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0);
         FUZZ_ASSERT(root_fd >= 0);
         last_fd = root_fd;
 
@@ -246,11 +248,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
                 if (op == 0)
                         continue;
-                run_op(v, t, &s, op, path + 1, &last_fd, root_fd);
-                check_cwd(v);
+                run_op(v, fs, t, &s, op, path + 1, &last_fd, root_fd);
+                check_cwd(v, fs);
         }
 
-        /* "Free the FdTable before the Vfs." */
+        /* "Free the FdTable and the FsContext before the Vfs." */
         fdtable_free(t);
+        fs_context_unref(fs);
         return 0;
 }

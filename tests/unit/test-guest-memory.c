@@ -26,7 +26,7 @@ static ssize_t sink(void *userdata, int stream, const void *buf, size_t len) {
 
 static int64_t call(Process *p, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                     uint64_t a4, uint64_t a5) {
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         regs->rax = nr;
         regs->rdi = a0, regs->rsi = a1, regs->rdx = a2, regs->r10 = a3, regs->r8 = a4,
         regs->r9 = a5;
@@ -55,7 +55,8 @@ static const uint64_t hostile_pointers[] = {
 
 int main(int argc, char *argv[]) {
         Image *image = NULL;
-        Process *p = NULL;
+        Sandbox *sandbox = NULL;
+        Process *p;
         uint64_t buf, ro;
         int r;
 
@@ -72,18 +73,19 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return checks_report("test-guest-memory");
 
-        ProcessConfig config = {
+        SandboxConfig config = {
                 .memory_limit = 64 << 20,
                 .image = image,
                 .sink = sink,
         };
-        r = process_new(&config, &p);
+        r = sandbox_new(&config, &sandbox);
         CHECK_EQ(r, 0);
         if (r < 0)
                 return checks_report("test-guest-memory");
+        p = sandbox->init;
         p->mm.mmap_next = 0x7f0000000000ULL;
         p->mm.mmap_floor = USER_MIN;
-        p->deadline_ns = UINT64_MAX;
+        sandbox->deadline_ns = UINT64_MAX;
 
         /* A writable page and a read-only one to aim at. */
         buf = (uint64_t)SYS(p, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE,
@@ -171,7 +173,7 @@ int main(int argc, char *argv[]) {
         CHECK_EQ(SYS(p, SYS_mmap, 0, 1ULL << 30, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
                  -ENOMEM);
-        CHECK(p->mm.limit_hit);
+        CHECK(sandbox->memory.limit_hit);
 
         /* Signals and misc. */
         CHECK_EQ(SYS(p, SYS_rt_sigaction, 0, 0, 0, 8, 0, 0), -EINVAL);
@@ -183,16 +185,16 @@ int main(int argc, char *argv[]) {
         CHECK_EQ(SYS(p, SYS_kill, GUEST_PID, 1000, 0, 0, 0, 0), -EINVAL);
         CHECK_EQ(SYS(p, 100000, 0, 0, 0, 0, 0, 0), -ENOSYS);
         CHECK_EQ(SYS(p, UINT64_MAX, 0, 0, 0, 0, 0, 0), -ENOSYS);
-        CHECK(p->unimplemented >= 2);
+        CHECK(sandbox->unimplemented >= 2);
         CHECK_EQ(SYS(p, SYS_socket, 2 /* AF_INET */, 1, 0, 0, 0, 0), -EACCES);
 
         /* Still serving: a good write reaches the sink. */
         output_bytes = 0;
         CHECK_EQ(SYS(p, SYS_write, 1, buf, 6, 0, 0, 0), 6);
         CHECK_EQ(output_bytes, 6);
-        CHECK_EQ(p->state, PROCESS_RUNNING);
+        CHECK_EQ(sandbox->state, SANDBOX_RUNNING);
 
-        process_free(p);
+        sandbox_free(sandbox);
         image_free(image);
         return checks_report("test-guest-memory");
 }

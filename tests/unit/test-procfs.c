@@ -32,7 +32,7 @@ static ssize_t sink(void *userdata, int stream, const void *buf, size_t len) {
 }
 
 static int64_t call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3) {
-        struct kvm_regs *regs = vm_regs(p->vm);
+        struct kvm_regs *regs = vm_regs(p->sandbox->vm);
         regs->rax = nr;
         regs->rdi = a0, regs->rsi = a1, regs->rdx = a2, regs->r10 = a3, regs->r8 = 0, regs->r9 = 0;
         syscall_dispatch(p);
@@ -40,7 +40,7 @@ static int64_t call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
 }
 
 static int open_(const char *path, int flags) {
-        return vfs_openat(p->vfs, p->fds, AT_FDCWD, path, flags, 0644);
+        return vfs_openat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, flags, 0644);
 }
 
 /* The whole file, read in odd-sized pieces, NUL-terminated; NULL if it can't be opened. */
@@ -73,7 +73,7 @@ static char *slurp(const char *path, size_t *ret_size) {
 
 static const char *readlink_(const char *path) {
         static char buf[PATH_MAX + 1];
-        ssize_t n = vfs_readlinkat(p->vfs, p->fds, AT_FDCWD, path, buf, PATH_MAX);
+        ssize_t n = vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, buf, PATH_MAX);
         if (n < 0)
                 snprintf(buf, sizeof(buf), "error %zd", n);
         else
@@ -82,7 +82,7 @@ static const char *readlink_(const char *path) {
 }
 
 static int stat_(const char *path, int flags, struct stat *st) {
-        return vfs_fstatat(p->vfs, p->fds, AT_FDCWD, path, flags, st);
+        return vfs_fstatat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, path, flags, st);
 }
 
 /* "name,name,..." of a directory, without "." and "..", read a few entries at a time. */
@@ -174,17 +174,17 @@ static void test_links(void) {
         CHECK(strcmp(readlink_("/proc/self/exe"), "/usr/bin/python3.11") == 0);
         CHECK(strcmp(readlink_("/proc/2/exe"), "/usr/bin/python3.11") == 0);
         CHECK(strcmp(readlink_("/proc/self/cwd"), "/home/sandbox") == 0);
-        CHECK_EQ(vfs_chdir(p->vfs, p->fds, "/tmp"), 0);
+        CHECK_EQ(vfs_chdir(p->sandbox->vfs, p->fs, p->fds, "/tmp"), 0);
         CHECK(strcmp(readlink_("/proc/self/cwd"), "/tmp") == 0);
-        CHECK_EQ(vfs_chdir(p->vfs, p->fds, "/proc/self/cwd"), 0); /* a link to a directory */
+        CHECK_EQ(vfs_chdir(p->sandbox->vfs, p->fs, p->fds, "/proc/self/cwd"), 0); /* a link to a directory */
         CHECK(strcmp(readlink_("/proc/self/cwd"), "/tmp") == 0);
         /* readlink's truncation, and what is no link. */
-        CHECK_EQ(vfs_readlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/self/exe", buf, 5), 5);
+        CHECK_EQ(vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self/exe", buf, 5), 5);
         CHECK(memcmp(buf, "/usr/", 5) == 0);
-        CHECK_EQ(vfs_readlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/self/exe", buf, 0), -EINVAL);
-        CHECK_EQ(vfs_readlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", buf, 16), -EINVAL);
-        CHECK_EQ(vfs_readlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/self/fd", buf, 16), -EINVAL);
-        CHECK_EQ(vfs_readlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/self/fd/77", buf, 16), -ENOENT);
+        CHECK_EQ(vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self/exe", buf, 0), -EINVAL);
+        CHECK_EQ(vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", buf, 16), -EINVAL);
+        CHECK_EQ(vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self/fd", buf, 16), -EINVAL);
+        CHECK_EQ(vfs_readlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self/fd/77", buf, 16), -ENOENT);
 
         /* exe leads to the file: its ELF header. */
         int fd = open_("/proc/self/exe", O_RDONLY);
@@ -194,11 +194,11 @@ static void test_links(void) {
         fdtable_close(p->fds, fd);
 
         /* A directory reached through /proc has a path through /proc. */
-        CHECK_EQ(vfs_chdir(p->vfs, p->fds, "/proc/self/fd"), 0);
+        CHECK_EQ(vfs_chdir(p->sandbox->vfs, p->fs, p->fds, "/proc/self/fd"), 0);
         char cwd[PATH_MAX];
-        CHECK_EQ(vfs_getcwd(p->vfs, cwd, sizeof(cwd)), 11);
+        CHECK_EQ(vfs_getcwd(p->sandbox->vfs, p->fs, cwd, sizeof(cwd)), 11);
         CHECK(strcmp(cwd, "/proc/2/fd") == 0);
-        CHECK_EQ(vfs_chdir(p->vfs, p->fds, "/home/sandbox"), 0);
+        CHECK_EQ(vfs_chdir(p->sandbox->vfs, p->fs, p->fds, "/home/sandbox"), 0);
 }
 
 static void test_fds(void) {
@@ -211,7 +211,7 @@ static void test_fds(void) {
         CHECK(strcmp(readlink_("/proc/self/fd/1"), "pipe:[2]") == 0);
         CHECK(strcmp(readlink_("/proc/self/fd/2"), "pipe:[3]") == 0);
 
-        CHECK_EQ(vfs_pipe2(p->vfs, p->fds, pipe_fds, 0), 0);
+        CHECK_EQ(vfs_pipe2(p->sandbox->vfs, p->fds, pipe_fds, 0), 0);
         CHECK_EQ(fdtable_fstat(p->fds, pipe_fds[0], &st), 0);
         snprintf(expected, sizeof(expected), "pipe:[%" PRIu64 "]", (uint64_t)st.st_ino);
         snprintf(data, sizeof(data), "/proc/self/fd/%d", pipe_fds[1]);
@@ -223,19 +223,19 @@ static void test_fds(void) {
         fdtable_close(p->fds, pipe_fds[1]);
 
         /* A tmpfs file: its path; through the link, the file itself, even once removed. */
-        int fd = vfs_openat(p->vfs, p->fds, AT_FDCWD, "/tmp/data.txt", O_CREAT | O_RDWR, 0600);
+        int fd = vfs_openat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/tmp/data.txt", O_CREAT | O_RDWR, 0600);
         CHECK(fd >= 0);
         CHECK_EQ(fdtable_write(p->fds, fd, "hello", 5), 5);
         snprintf(data, sizeof(data), "/proc/self/fd/%d", fd);
         CHECK(strcmp(readlink_(data), "/tmp/data.txt") == 0);
         CHECK_EQ(stat_(data, AT_SYMLINK_NOFOLLOW, &st), 0);
         CHECK((st.st_mode & 0777) == 0700);
-        CHECK_EQ(vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, "/tmp/sub", 0755), 0);
-        CHECK_EQ(vfs_renameat2(p->vfs, p->fds, AT_FDCWD, "/tmp/data.txt", AT_FDCWD,
+        CHECK_EQ(vfs_mkdirat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/tmp/sub", 0755), 0);
+        CHECK_EQ(vfs_renameat2(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/tmp/data.txt", AT_FDCWD,
                                "/tmp/sub/moved", 0),
                  0);
         CHECK(strcmp(readlink_(data), "/tmp/sub/moved") == 0);
-        CHECK_EQ(vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, "/tmp/sub/moved", 0), 0);
+        CHECK_EQ(vfs_unlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/tmp/sub/moved", 0), 0);
         CHECK(strstr(readlink_(data), " (deleted)") != NULL);
         int again = open_(data, O_RDONLY);
         CHECK(again >= 0);
@@ -279,7 +279,7 @@ static void test_contents(void) {
               has_line(s, "Uid:\t1000\t1000\t1000\t1000") && has_line(s, "Threads:\t1") &&
               has_line(s, "State:\tR (running)"));
         CHECK(field(s, "VmSize:") > 1000 && field(s, "VmPeak:") >= field(s, "VmSize:"));
-        CHECK_EQ(field(s, "VmRSS:"), (long long)(p->vm->data_pages * 4));
+        CHECK_EQ(field(s, "VmRSS:"), (long long)(p->sandbox->vm->data_pages * 4));
         CHECK(field(s, "VmStk:") >= 128 && field(s, "VmExe:") > 0 && field(s, "VmLib:") > 0);
         free(s);
 
@@ -300,7 +300,7 @@ static void test_contents(void) {
                                 end++;
                 }
                 CHECK_EQ(n + 2, 52);
-                CHECK_EQ(values[24 - 3], p->vm->data_pages);
+                CHECK_EQ(values[24 - 3], p->sandbox->vm->data_pages);
                 CHECK_EQ(values[48 - 3], p->arg_start);
                 CHECK_EQ(values[51 - 3], p->env_end);
         }
@@ -309,7 +309,7 @@ static void test_contents(void) {
         unsigned long long statm[7] = {};
         CHECK(s && sscanf(s, "%llu %llu %llu %llu %llu %llu %llu", &statm[0], &statm[1], &statm[2],
                           &statm[3], &statm[4], &statm[5], &statm[6]) == 7);
-        CHECK_EQ(statm[1], p->vm->data_pages);
+        CHECK_EQ(statm[1], p->sandbox->vm->data_pages);
         free(s);
 
         /* maps: sorted, disjoint, named like Linux's. */
@@ -340,7 +340,7 @@ static void test_contents(void) {
         s = slurp("/proc/meminfo", NULL);
         CHECK(s && field(s, "MemTotal:") == (long long)(MEMORY_LIMIT / 1024));
         CHECK(field(s, "MemAvailable:") > 0 && field(s, "MemAvailable:") <= field(s, "MemTotal:"));
-        CHECK_EQ(field(s, "MemFree:"), (long long)((MEMORY_LIMIT - p->mm.committed) / 1024));
+        CHECK_EQ(field(s, "MemFree:"), (long long)((MEMORY_LIMIT - p->sandbox->memory.committed) / 1024));
         free(s);
 
         s = slurp("/proc/stat", NULL);
@@ -388,21 +388,21 @@ static void test_refusals(void) {
         CHECK_EQ(open_("/proc/self", O_WRONLY), -EISDIR);
         CHECK_EQ(open_("/proc/meminfo", O_RDONLY | O_DIRECTORY), -ENOTDIR);
         CHECK_EQ(open_("/proc/self", O_RDONLY | O_NOFOLLOW), -ELOOP);
-        CHECK_EQ(vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, "/proc/dir", 0755), -EACCES);
-        CHECK_EQ(vfs_mkdirat(p->vfs, p->fds, AT_FDCWD, "/proc/self", 0755), -EEXIST);
-        CHECK_EQ(vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", 0), -EACCES);
-        CHECK_EQ(vfs_unlinkat(p->vfs, p->fds, AT_FDCWD, "/proc/self/fd", AT_REMOVEDIR), -EACCES);
-        CHECK_EQ(vfs_symlinkat(p->vfs, p->fds, "x", AT_FDCWD, "/proc/link"), -EACCES);
-        CHECK_EQ(vfs_renameat2(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", AT_FDCWD, "/proc/m", 0),
+        CHECK_EQ(vfs_mkdirat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/dir", 0755), -EACCES);
+        CHECK_EQ(vfs_mkdirat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self", 0755), -EEXIST);
+        CHECK_EQ(vfs_unlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", 0), -EACCES);
+        CHECK_EQ(vfs_unlinkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self/fd", AT_REMOVEDIR), -EACCES);
+        CHECK_EQ(vfs_symlinkat(p->sandbox->vfs, p->fs, p->fds, "x", AT_FDCWD, "/proc/link"), -EACCES);
+        CHECK_EQ(vfs_renameat2(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", AT_FDCWD, "/proc/m", 0),
                  -EACCES);
-        CHECK_EQ(vfs_renameat2(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", AT_FDCWD, "/tmp/m", 0),
+        CHECK_EQ(vfs_renameat2(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", AT_FDCWD, "/tmp/m", 0),
                  -EXDEV);
-        CHECK_EQ(vfs_truncate(p->vfs, p->fds, "/proc/meminfo", 0), -EACCES);
-        CHECK_EQ(vfs_fchmodat(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", 0666, 0), -EPERM);
-        CHECK_EQ(vfs_linkat(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", AT_FDCWD, "/tmp/l", 0),
+        CHECK_EQ(vfs_truncate(p->sandbox->vfs, p->fs, p->fds, "/proc/meminfo", 0), -EACCES);
+        CHECK_EQ(vfs_fchmodat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", 0666, 0), -EPERM);
+        CHECK_EQ(vfs_linkat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", AT_FDCWD, "/tmp/l", 0),
                  -EXDEV);
-        CHECK_EQ(vfs_faccessat(p->vfs, p->fds, AT_FDCWD, "/proc/meminfo", W_OK, 0), -EACCES);
-        CHECK_EQ(vfs_faccessat(p->vfs, p->fds, AT_FDCWD, "/proc/self/environ", R_OK, 0), 0);
+        CHECK_EQ(vfs_faccessat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/meminfo", W_OK, 0), -EACCES);
+        CHECK_EQ(vfs_faccessat(p->sandbox->vfs, p->fs, p->fds, AT_FDCWD, "/proc/self/environ", R_OK, 0), 0);
 
         int fd = open_("/proc/meminfo", O_RDONLY);
         CHECK(fd >= 0);
@@ -490,32 +490,32 @@ static void test_bounds(void) {
         int r = 0;
 
         /* Open and close in a loop: nothing is kept. */
-        CHECK_EQ(p->vfs->procfs_bytes, 0);
+        CHECK_EQ(p->sandbox->vfs->procfs_bytes, 0);
         for (int i = 0; i < 3000; i++) {
                 int fd = open_(i % 2 ? "/proc/self/maps" : "/proc/self/status", O_RDONLY);
                 CHECK(fd >= 0);
                 fdtable_close(p->fds, fd);
         }
-        CHECK_EQ(p->vfs->procfs_bytes, 0);
+        CHECK_EQ(p->sandbox->vfs->procfs_bytes, 0);
 
         /* Held open: bounded by the byte budget, never by the host. */
         CHECK_EQ(fdtable_set_limit(p->fds, 65536), 0);
         while (n < ELEMENTSOF(fds) && (r = open_("/proc/self/maps", O_RDONLY)) >= 0)
                 fds[n++] = r;
         CHECK_EQ(r, -ENOMEM);
-        CHECK(n > 1000 && p->vfs->procfs_bytes <= PROCFS_TOTAL_MAX);
+        CHECK(n > 1000 && p->sandbox->vfs->procfs_bytes <= PROCFS_TOTAL_MAX);
         /* What needs no contents still opens. */
         r = open_("/proc/self/fd", O_RDONLY | O_DIRECTORY);
         CHECK(r >= 0);
         fdtable_close(p->fds, r);
         while (n > 0)
                 fdtable_close(p->fds, fds[--n]);
-        CHECK_EQ(p->vfs->procfs_bytes, 0);
+        CHECK_EQ(p->sandbox->vfs->procfs_bytes, 0);
 
         /* An O_PATH open makes nothing. */
         r = open_("/proc/self/maps", O_PATH);
         CHECK(r >= 0);
-        CHECK_EQ(p->vfs->procfs_bytes, 0);
+        CHECK_EQ(p->sandbox->vfs->procfs_bytes, 0);
         fdtable_close(p->fds, r);
 }
 
@@ -557,6 +557,7 @@ static void test_identity_changes(void) {
 int main(int argc, char *argv[]) {
         char *const args[] = {"python3", "-c", "pass", NULL};
         char *const env[] = {"A=1", "EMPTY=", "Z=", NULL};
+        Sandbox *sandbox = NULL;
         Image *image = NULL;
         int r;
 
@@ -572,20 +573,21 @@ int main(int argc, char *argv[]) {
         CHECK_EQ(r, 0);
         if (r < 0)
                 return checks_report("test-procfs");
-        ProcessConfig config = {
+        SandboxConfig config = {
                 .memory_limit = MEMORY_LIMIT,
                 .image = image,
                 .sink = sink,
         };
-        r = process_new(&config, &p);
+        r = sandbox_new(&config, &sandbox);
         CHECK_EQ(r, 0);
         if (r < 0)
                 return checks_report("test-procfs");
+        p = sandbox->init;
         r = process_exec(p, "/usr/bin/python3.11", NULL, args, env, "/home/sandbox");
         CHECK_EQ(r, 0);
         if (r < 0)
                 return checks_report("test-procfs");
-        p->deadline_ns = UINT64_MAX;
+        p->sandbox->deadline_ns = UINT64_MAX;
 
         test_tree();
         test_links();
@@ -597,7 +599,7 @@ int main(int argc, char *argv[]) {
         test_bounds();
         test_identity_changes();
 
-        process_free(p);
+        sandbox_free(sandbox);
         image_free(image);
         return checks_report("test-procfs");
 }

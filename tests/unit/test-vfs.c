@@ -183,20 +183,23 @@ static ssize_t capture(void *userdata, int stream, const void *buf, size_t len) 
 
 static Image *image;
 static Vfs *vfs;
+static FsContext *fs;
 static FdTable *fdt;
 
 static void setup(const TmpfsLimits *limits) {
         CHECK_EQ(vfs_new(image, limits, &vfs), 0);
+        CHECK_EQ(fs_context_new(&fs), 0);
         CHECK_EQ(fdtable_new(&fdt), 0);
 }
 
 static void teardown(void) {
         fdt = fdtable_free(fdt);
+        fs = fs_context_unref(fs);
         vfs = vfs_free(vfs);
 }
 
 static int open_(const char *path, int flags) {
-        return vfs_openat(vfs, fdt, AT_FDCWD, path, flags, 0666);
+        return vfs_openat(vfs, fs, fdt, AT_FDCWD, path, flags, 0666);
 }
 
 static ssize_t read_all(int fd, char *buf, size_t size) {
@@ -217,7 +220,7 @@ static int write_file(const char *path, const char *content) {
 
 static mode_t stat_mode(const char *path, int flags) {
         struct stat st;
-        int r = vfs_fstatat(vfs, fdt, AT_FDCWD, path, flags, &st);
+        int r = vfs_fstatat(vfs, fs, fdt, AT_FDCWD, path, flags, &st);
         return r < 0 ? 0 : st.st_mode;
 }
 
@@ -302,31 +305,31 @@ static void test_image_read(void) {
         fd = open_("/etc/passwd", O_RDONLY | O_CREAT);
         CHECK(fd >= 0);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/etc/d", 0755), -EROFS);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/etc", 0755), -EEXIST);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/", 0755), -EEXIST);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/etc/passwd", 0), -EROFS);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/etc/nothing", 0), -EROFS);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp", AT_REMOVEDIR), -EROFS);
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "x", AT_FDCWD, "/etc/l"), -EROFS);
-        CHECK_EQ(vfs_fchmodat(vfs, fdt, AT_FDCWD, "/etc/passwd", 0777, 0), -EROFS);
-        CHECK_EQ(vfs_truncate(vfs, fdt, "/etc/passwd", 0), -EROFS);
-        CHECK_EQ(vfs_utimensat(vfs, fdt, AT_FDCWD, "/etc/passwd", NULL, 0), -EROFS);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/etc/p2", 0), -EROFS);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/etc/d", 0755), -EROFS);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/etc", 0755), -EEXIST);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/", 0755), -EEXIST);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", 0), -EROFS);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/etc/nothing", 0), -EROFS);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp", AT_REMOVEDIR), -EROFS);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "x", AT_FDCWD, "/etc/l"), -EROFS);
+        CHECK_EQ(vfs_fchmodat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", 0777, 0), -EROFS);
+        CHECK_EQ(vfs_truncate(vfs, fs, fdt, "/etc/passwd", 0), -EROFS);
+        CHECK_EQ(vfs_utimensat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", NULL, 0), -EROFS);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/etc/p2", 0), -EROFS);
 
         /* permissions as uid 1000 */
         CHECK_EQ(open_("/etc/secret", O_RDONLY), -EACCES);
         CHECK_EQ(open_("/root/hidden", O_RDONLY), -EACCES);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/passwd", R_OK, 0), 0);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/passwd", W_OK, 0), -EROFS);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/passwd", X_OK, 0), -EACCES);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/usr/bin/python3", X_OK | R_OK, 0), 0);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/secret", F_OK, 0), 0);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/secret", R_OK, 0), -EACCES);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/nope", F_OK, 0), -ENOENT);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/passwd", 8, 0), -EINVAL);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/etc/passwd", R_OK, 0x40000000), -EINVAL);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/tmp", W_OK | X_OK, 0), 0);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", R_OK, 0), 0);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", W_OK, 0), -EROFS);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", X_OK, 0), -EACCES);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/usr/bin/python3", X_OK | R_OK, 0), 0);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/secret", F_OK, 0), 0);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/secret", R_OK, 0), -EACCES);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/nope", F_OK, 0), -ENOENT);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", 8, 0), -EINVAL);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", R_OK, 0x40000000), -EINVAL);
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/tmp", W_OK | X_OK, 0), 0);
 
         /* directories */
         CHECK_EQ(open_("/etc", O_WRONLY), -EISDIR);
@@ -341,7 +344,7 @@ static void test_image_read(void) {
         CHECK(S_ISDIR(st.st_mode));
         CHECK_EQ(st.st_nlink, 2);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/", 0, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/", 0, &st), 0);
         CHECK_EQ(st.st_ino, 1);
         CHECK_EQ(st.st_nlink, 2 + 6); /* dev etc home root tmp usr */
         teardown();
@@ -374,12 +377,12 @@ static void test_paths(void) {
         CHECK(S_ISREG(stat_mode("/etc//.//passwd", 0)));
         CHECK(S_ISDIR(stat_mode("/etc/", 0)));
         CHECK(S_ISDIR(stat_mode("/etc/.", 0)));
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/etc/passwd/", 0, &st), -ENOTDIR);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/etc/passwd/.", 0, &st), -ENOTDIR);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/etc/passwd/x", 0, &st), -ENOTDIR);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "", 0, &st), -ENOENT);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/nonexistent/x", 0, &st), -ENOENT);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/etc", 0x12345678, &st), -EINVAL);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd/", 0, &st), -ENOTDIR);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd/.", 0, &st), -ENOTDIR);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd/x", 0, &st), -ENOTDIR);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "", 0, &st), -ENOENT);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/nonexistent/x", 0, &st), -ENOENT);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/etc", 0x12345678, &st), -EINVAL);
 
         /* symlinks */
         CHECK(S_ISREG(stat_mode("/etc/abs", 0)));
@@ -389,7 +392,7 @@ static void test_paths(void) {
         CHECK(S_ISDIR(stat_mode("/etc/dirlink/", AT_SYMLINK_NOFOLLOW))); /* '/' follows */
         CHECK(S_ISREG(stat_mode("/etc/dirlink/bin/python3", 0)));
         CHECK(S_ISDIR(stat_mode("/etc/dirlink/..", 0))); /* .. of /usr is / */
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/etc/loop1", 0, &st), -ELOOP);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/etc/loop1", 0, &st), -ELOOP);
         CHECK(S_ISLNK(stat_mode("/etc/loop1", AT_SYMLINK_NOFOLLOW)));
         CHECK_EQ(open_("/etc/loop1", O_RDONLY), -ELOOP);
         CHECK_EQ(open_("/etc/loop1/x", O_RDONLY), -ELOOP);
@@ -399,27 +402,27 @@ static void test_paths(void) {
         CHECK_EQ(fdtable_fstat(fdt, fd, &st), 0);
         CHECK(S_ISLNK(st.st_mode));
         CHECK_EQ(fdtable_read(fdt, fd, buf, 1), -EBADF);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, fd, "", buf, sizeof(buf)), 11);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, fd, "", buf, sizeof(buf)), 11);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, AT_FDCWD, "/etc/abs", buf, sizeof(buf)), 11);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, AT_FDCWD, "/etc/abs", buf, sizeof(buf)), 11);
         CHECK(memcmp(buf, "/etc/passwd", 11) == 0);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, AT_FDCWD, "/etc/abs", buf, 4), 4);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, AT_FDCWD, "/etc/abs", buf, 0), -EINVAL);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, AT_FDCWD, "/etc/passwd", buf, 10), -EINVAL);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, AT_FDCWD, "/nope", buf, 10), -ENOENT);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, AT_FDCWD, "/etc/abs", buf, 4), 4);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, AT_FDCWD, "/etc/abs", buf, 0), -EINVAL);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", buf, 10), -EINVAL);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, AT_FDCWD, "/nope", buf, 10), -ENOENT);
 
         /* a chain of 40 links resolves, 41 does not */
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "/etc/passwd", AT_FDCWD, "/tmp/l0"), 0);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "/etc/passwd", AT_FDCWD, "/tmp/l0"), 0);
         for (int i = 1; i <= 40; i++) {
                 char target[32], name[32];
                 snprintf(target, sizeof(target), "l%d", i - 1);
                 snprintf(name, sizeof(name), "/tmp/l%d", i);
-                CHECK_EQ(vfs_symlinkat(vfs, fdt, target, AT_FDCWD, name), 0);
+                CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, target, AT_FDCWD, name), 0);
         }
         CHECK(S_ISREG(stat_mode("/tmp/l39", 0)));
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/l40", 0, &st), -ELOOP);
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "", AT_FDCWD, "/tmp/empty"), -ENOENT);
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "x", AT_FDCWD, "/tmp/l0"), -EEXIST);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/l40", 0, &st), -ELOOP);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "", AT_FDCWD, "/tmp/empty"), -ENOENT);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "x", AT_FDCWD, "/tmp/l0"), -EEXIST);
 
         /* a symlink from the image into the tmpfs, O_CREAT through a dangling link */
         CHECK_EQ(open_("/etc/tmplink", O_RDONLY), -ENOENT);
@@ -439,11 +442,11 @@ static void test_paths(void) {
         path[5 + 255] = 'a';
         path[5 + 256] = '\0';
         CHECK_EQ(open_(path, O_WRONLY | O_CREAT), -ENAMETOOLONG);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, path, 0, &st), -ENAMETOOLONG);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, path, 0755), -ENAMETOOLONG);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, path, 0, &st), -ENAMETOOLONG);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, path, 0755), -ENAMETOOLONG);
         path[5 + 256] = '/';
         strcpy(path + 5 + 257, "x");
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, path, 0, &st), -ENAMETOOLONG);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, path, 0, &st), -ENAMETOOLONG);
 
         /* 5000 components: "/./././..." and "a/../a/../..." */
         static char deep[5000 * 2 + 32];
@@ -468,7 +471,7 @@ static void test_paths(void) {
         CHECK(S_ISDIR(stat_mode(deep, 0)));
 
         /* hostile bytes in names */
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/etc/\xff\xfe", 0, &st), -ENOENT);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/etc/\xff\xfe", 0, &st), -ENOENT);
         fd = open_("/tmp/\x01\xff\n name", O_WRONLY | O_CREAT);
         CHECK(fd >= 0);
         fdtable_close(fdt, fd);
@@ -476,26 +479,26 @@ static void test_paths(void) {
         /* dirfds */
         int dfd = open_("/etc", O_RDONLY | O_DIRECTORY);
         CHECK(dfd >= 0);
-        CHECK(vfs_fstatat(vfs, fdt, dfd, "passwd", 0, &st) == 0 && S_ISREG(st.st_mode));
-        CHECK_EQ(vfs_fstatat(vfs, fdt, dfd, "../etc/passwd", 0, &st2), 0);
+        CHECK(vfs_fstatat(vfs, fs, fdt, dfd, "passwd", 0, &st) == 0 && S_ISREG(st.st_mode));
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, dfd, "../etc/passwd", 0, &st2), 0);
         CHECK_EQ(st.st_ino, st2.st_ino);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, dfd, "", AT_EMPTY_PATH, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, dfd, "", AT_EMPTY_PATH, &st), 0);
         CHECK(S_ISDIR(st.st_mode));
-        CHECK_EQ(vfs_fstatat(vfs, fdt, -1, "passwd", 0, &st), -EBADF);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, 1 << 30, "passwd", 0, &st), -EBADF);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, INT_MIN, "passwd", 0, &st), -EBADF);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, -1, "/etc/passwd", 0, &st), 0); /* absolute ignores it */
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, -1, "passwd", 0, &st), -EBADF);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, 1 << 30, "passwd", 0, &st), -EBADF);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, INT_MIN, "passwd", 0, &st), -EBADF);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, -1, "/etc/passwd", 0, &st), 0); /* absolute ignores it */
         int ffd = open_("/etc/passwd", O_RDONLY);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, ffd, "x", 0, &st), -ENOTDIR);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, ffd, "", AT_EMPTY_PATH, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, ffd, "x", 0, &st), -ENOTDIR);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, ffd, "", AT_EMPTY_PATH, &st), 0);
         CHECK(S_ISREG(st.st_mode));
-        CHECK_EQ(vfs_openat(vfs, fdt, ffd, "x", O_RDONLY, 0), -ENOTDIR);
+        CHECK_EQ(vfs_openat(vfs, fs, fdt, ffd, "x", O_RDONLY, 0), -ENOTDIR);
         fdtable_close(fdt, ffd);
         fdtable_close(fdt, dfd);
 
         /* statx */
         struct statx stx;
-        CHECK_EQ(vfs_statx(vfs, fdt, AT_FDCWD, "/dev/null", 0, &stx), 0);
+        CHECK_EQ(vfs_statx(vfs, fs, fdt, AT_FDCWD, "/dev/null", 0, &stx), 0);
         CHECK(S_ISCHR(stx.stx_mode));
         CHECK_EQ(stx.stx_rdev_major, 1);
         CHECK_EQ(stx.stx_rdev_minor, 3);
@@ -508,55 +511,55 @@ static void test_cwd(void) {
         struct stat st;
 
         setup(NULL);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), 2);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), 2);
         CHECK(strcmp(buf, "/") == 0);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/home/sandbox"), 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), 14);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/home/sandbox"), 0);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), 14);
         CHECK(strcmp(buf, "/home/sandbox") == 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, 13), -ERANGE);
-        CHECK_EQ(vfs_getcwd(vfs, buf, 0), -ERANGE);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "a", 0755), 0);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "a/b", 0755), 0);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "a/b"), 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), 18);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, 13), -ERANGE);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, 0), -ERANGE);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "a", 0755), 0);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "a/b", 0755), 0);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "a/b"), 0);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), 18);
         CHECK(strcmp(buf, "/home/sandbox/a/b") == 0);
         CHECK_EQ(write_file("f", "hello"), 0);
         CHECK(S_ISREG(stat_mode("/home/sandbox/a/b/f", 0)));
-        CHECK_EQ(vfs_chdir(vfs, fdt, "../../.."), 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), 6);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "../../.."), 0);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), 6);
         CHECK(strcmp(buf, "/home") == 0);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/etc/passwd"), -ENOTDIR);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/root"), -EACCES);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/nonexistent"), -ENOENT);
-        CHECK_EQ(vfs_chdir(vfs, fdt, ""), -ENOENT);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/dev"), 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), 5);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/etc/passwd"), -ENOTDIR);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/root"), -EACCES);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/nonexistent"), -ENOENT);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, ""), -ENOENT);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/dev"), 0);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), 5);
         CHECK(strcmp(buf, "/dev") == 0);
         int fd = open_("/etc", O_RDONLY | O_DIRECTORY);
-        CHECK_EQ(vfs_fchdir(vfs, fdt, fd), 0);
+        CHECK_EQ(vfs_fchdir(vfs, fs, fdt, fd), 0);
         fdtable_close(fdt, fd);
         CHECK(S_ISREG(stat_mode("passwd", 0)));
-        CHECK_EQ(vfs_fchdir(vfs, fdt, 77), -EBADF);
+        CHECK_EQ(vfs_fchdir(vfs, fs, fdt, 77), -EBADF);
         fd = open_("/etc/passwd", O_RDONLY);
-        CHECK_EQ(vfs_fchdir(vfs, fdt, fd), -ENOTDIR);
+        CHECK_EQ(vfs_fchdir(vfs, fs, fdt, fd), -ENOTDIR);
         fdtable_close(fdt, fd);
 
         /* a removed cwd */
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/gone", 0755), 0);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/tmp/gone"), 0);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/gone", AT_REMOVEDIR), 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), -ENOENT);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/gone", 0755), 0);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/tmp/gone"), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/gone", AT_REMOVEDIR), 0);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), -ENOENT);
         CHECK_EQ(open_("x", O_WRONLY | O_CREAT), -ENOENT);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "", AT_EMPTY_PATH, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "", AT_EMPTY_PATH, &st), 0);
         CHECK_EQ(st.st_nlink, 0);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/tmp"), 0);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/tmp"), 0);
 
         /* umask */
-        CHECK_EQ(vfs_umask(vfs, 077), 022);
+        CHECK_EQ(fs_context_umask(fs, 077), 022);
         CHECK_EQ(write_file("/tmp/m", "x"), 0);
         CHECK_EQ(stat_mode("/tmp/m", 0) & 0777, 0600);
-        CHECK_EQ(vfs_umask(vfs, 0xffffffff), 077);
-        CHECK_EQ(vfs_umask(vfs, 022), 0777);
+        CHECK_EQ(fs_context_umask(fs, 0xffffffff), 077);
+        CHECK_EQ(fs_context_umask(fs, 022), 0777);
         teardown();
 }
 
@@ -566,10 +569,10 @@ static void test_tmpfs(void) {
         int fd, fd2;
 
         setup(NULL);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp", 0, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp", 0, &st), 0);
         CHECK_EQ(st.st_mode, S_IFDIR | 01777);
         CHECK_EQ(st.st_dev, VFS_DEV_TMPFS);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/home/sandbox", 0, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox", 0, &st), 0);
         CHECK_EQ(st.st_uid, 1000);
 
         fd = open_("/tmp/f", O_RDWR | O_CREAT | O_EXCL);
@@ -622,8 +625,8 @@ static void test_tmpfs(void) {
         CHECK(memcmp(buf, "hello\0\0\0\0\0", 10) == 0);
         CHECK_EQ(fdtable_ftruncate(fdt, fd, -1), -EINVAL);
         CHECK_EQ(fdtable_ftruncate(fdt, fd, INT64_MAX), -EFBIG);
-        CHECK_EQ(vfs_truncate(vfs, fdt, "/tmp/f", 3), 0);
-        CHECK_EQ(vfs_truncate(vfs, fdt, "/tmp", 3), -EISDIR);
+        CHECK_EQ(vfs_truncate(vfs, fs, fdt, "/tmp/f", 3), 0);
+        CHECK_EQ(vfs_truncate(vfs, fs, fdt, "/tmp", 3), -EISDIR);
         CHECK_EQ(fdtable_fstat(fdt, fd, &st), 0);
         CHECK_EQ(st.st_size, 3);
         CHECK_EQ(fdtable_fsync(fdt, fd), 0);
@@ -651,70 +654,70 @@ static void test_tmpfs(void) {
         fdtable_close(fdt, fd);
 
         /* one tmpfs at two mount points; rename across the image boundary is EXDEV */
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/f", AT_FDCWD, "/home/sandbox/g", 0), 0);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/home/sandbox/g", AT_FDCWD, "/etc/g", 0),
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/f", AT_FDCWD, "/home/sandbox/g", 0), 0);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/g", AT_FDCWD, "/etc/g", 0),
                  -EXDEV);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/tmp/p", 0), -EXDEV);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/home/sandbox/g", AT_FDCWD, "/dev/g", 0),
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/tmp/p", 0), -EXDEV);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/g", AT_FDCWD, "/dev/g", 0),
                  -EXDEV);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/nothing", AT_FDCWD, "/tmp/x", 0), -ENOENT);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/nothing", AT_FDCWD, "/tmp/x", 0), -ENOENT);
 
         /* rename semantics */
         CHECK_EQ(write_file("/tmp/a", "A"), 0);
         CHECK_EQ(write_file("/tmp/b", "B"), 0);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", RENAME_NOREPLACE),
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", RENAME_NOREPLACE),
                  -EEXIST);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", RENAME_EXCHANGE),
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", RENAME_EXCHANGE),
                  -EINVAL);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", 0x80000000u),
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", 0x80000000u),
                  -EINVAL);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/a", 0, &st), -ENOENT);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/a", AT_FDCWD, "/tmp/b", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/a", 0, &st), -ENOENT);
         fd = open_("/tmp/b", O_RDONLY);
         CHECK_EQ(read_all(fd, buf, sizeof(buf)), 1);
         CHECK(strcmp(buf, "A") == 0);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/b", AT_FDCWD, "/tmp/b", 0), 0);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/d1", 0755), 0);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/d2", 0755), 0);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/d1", 0755), -EEXIST);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/d1/sub/", 0755), 0);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/b", AT_FDCWD, "/tmp/d2", 0), -EISDIR);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/d2", AT_FDCWD, "/tmp/b", 0), -ENOTDIR);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/d2", AT_FDCWD, "/tmp/d1", 0), -ENOTEMPTY);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/d1", AT_FDCWD, "/tmp/d1/sub/x", 0),
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/b", AT_FDCWD, "/tmp/b", 0), 0);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", 0755), 0);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/d2", 0755), 0);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", 0755), -EEXIST);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1/sub/", 0755), 0);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/b", AT_FDCWD, "/tmp/d2", 0), -EISDIR);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/d2", AT_FDCWD, "/tmp/b", 0), -ENOTDIR);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/d2", AT_FDCWD, "/tmp/d1", 0), -ENOTEMPTY);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", AT_FDCWD, "/tmp/d1/sub/x", 0),
                  -EINVAL);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/d1", AT_FDCWD, "/tmp/d1/sub", 0), -EINVAL);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/b/", AT_FDCWD, "/tmp/c", 0), -ENOTDIR);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/.", AT_FDCWD, "/tmp/c", 0), -EBUSY);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/d1/sub", AT_FDCWD, "/tmp/d2", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/d2/..", 0, &st), 0);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", AT_FDCWD, "/tmp/d1/sub", 0), -EINVAL);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/b/", AT_FDCWD, "/tmp/c", 0), -ENOTDIR);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/.", AT_FDCWD, "/tmp/c", 0), -EBUSY);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/d1/sub", AT_FDCWD, "/tmp/d2", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/d2/..", 0, &st), 0);
         CHECK_EQ(st.st_dev, VFS_DEV_TMPFS); /* d2's parent is /tmp */
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/d2", AT_FDCWD, "/tmp/d1/moved", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/d1", 0, &st), 0);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/d2", AT_FDCWD, "/tmp/d1/moved", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", 0, &st), 0);
         CHECK_EQ(st.st_nlink, 3);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/tmp/d1/moved"), 0);
-        CHECK_EQ(vfs_getcwd(vfs, buf, sizeof(buf)), 14);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/tmp/d1/moved"), 0);
+        CHECK_EQ(vfs_getcwd(vfs, fs, buf, sizeof(buf)), 14);
         CHECK(strcmp(buf, "/tmp/d1/moved") == 0);
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/"), 0);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/"), 0);
 
         /* unlink / rmdir */
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/d1", 0), -EISDIR);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/d1", AT_REMOVEDIR), -ENOTEMPTY);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/b", AT_REMOVEDIR), -ENOTDIR);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/b/", 0), -ENOTDIR);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/d1/.", AT_REMOVEDIR), -EINVAL);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/d1/..", AT_REMOVEDIR), -ENOTEMPTY);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/zz", 0), -ENOENT);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/b", 0x1234), -EINVAL);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/d1/moved/", AT_REMOVEDIR), 0);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/d1", AT_REMOVEDIR), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", 0), -EISDIR);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", AT_REMOVEDIR), -ENOTEMPTY);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/b", AT_REMOVEDIR), -ENOTDIR);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/b/", 0), -ENOTDIR);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1/.", AT_REMOVEDIR), -EINVAL);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1/..", AT_REMOVEDIR), -ENOTEMPTY);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/zz", 0), -ENOENT);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/b", 0x1234), -EINVAL);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1/moved/", AT_REMOVEDIR), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/d1", AT_REMOVEDIR), 0);
 
         /* unlinked while open stays readable */
         CHECK_EQ(write_file("/tmp/u", "still here"), 0);
         fd = open_("/tmp/u", O_RDWR);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/u", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/u", 0, &st), -ENOENT);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/u", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/u", 0, &st), -ENOENT);
         CHECK_EQ(read_all(fd, buf, sizeof(buf)), 10);
         CHECK(strcmp(buf, "still here") == 0);
         CHECK_EQ(fdtable_fstat(fdt, fd, &st), 0);
@@ -724,57 +727,57 @@ static void test_tmpfs(void) {
 
         /* hard links */
         CHECK_EQ(write_file("/tmp/h1", "link"), 0);
-        CHECK_EQ(vfs_linkat(vfs, fdt, AT_FDCWD, "/tmp/h1", AT_FDCWD, "/home/sandbox/h2", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/h1", 0, &st), 0);
+        CHECK_EQ(vfs_linkat(vfs, fs, fdt, AT_FDCWD, "/tmp/h1", AT_FDCWD, "/home/sandbox/h2", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/h1", 0, &st), 0);
         CHECK_EQ(st.st_nlink, 2);
-        CHECK_EQ(vfs_linkat(vfs, fdt, AT_FDCWD, "/tmp/h1", AT_FDCWD, "/tmp/h1", 0), -EEXIST);
-        CHECK_EQ(vfs_linkat(vfs, fdt, AT_FDCWD, "/tmp", AT_FDCWD, "/tmp/dl", 0), -EPERM);
-        CHECK_EQ(vfs_linkat(vfs, fdt, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/tmp/pl", 0), -EXDEV);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, AT_FDCWD, "/tmp/h1", AT_FDCWD, "/home/sandbox/h2", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/h1", 0, &st), 0); /* same inode: no-op */
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/h1", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", 0, &st), 0);
+        CHECK_EQ(vfs_linkat(vfs, fs, fdt, AT_FDCWD, "/tmp/h1", AT_FDCWD, "/tmp/h1", 0), -EEXIST);
+        CHECK_EQ(vfs_linkat(vfs, fs, fdt, AT_FDCWD, "/tmp", AT_FDCWD, "/tmp/dl", 0), -EPERM);
+        CHECK_EQ(vfs_linkat(vfs, fs, fdt, AT_FDCWD, "/etc/passwd", AT_FDCWD, "/tmp/pl", 0), -EXDEV);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, AT_FDCWD, "/tmp/h1", AT_FDCWD, "/home/sandbox/h2", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/h1", 0, &st), 0); /* same inode: no-op */
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/h1", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", 0, &st), 0);
         CHECK_EQ(st.st_nlink, 1);
 
         /* symlinks in the tmpfs */
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "h2", AT_FDCWD, "/home/sandbox/sl"), 0);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, AT_FDCWD, "/home/sandbox/sl", buf, sizeof(buf)), 2);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "h2", AT_FDCWD, "/home/sandbox/sl"), 0);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/sl", buf, sizeof(buf)), 2);
         fd = open_("/home/sandbox/sl", O_RDONLY);
         CHECK_EQ(read_all(fd, buf, sizeof(buf)), 4);
         CHECK(strcmp(buf, "link") == 0);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/home/sandbox/sl", AT_SYMLINK_NOFOLLOW, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/sl", AT_SYMLINK_NOFOLLOW, &st), 0);
         CHECK_EQ(st.st_size, 2);
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "self", AT_FDCWD, "/tmp/self"), 0);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "self", AT_FDCWD, "/tmp/self"), 0);
         CHECK_EQ(open_("/tmp/self", O_RDONLY), -ELOOP);
         CHECK_EQ(open_("/tmp/self", O_RDWR | O_CREAT), -ELOOP);
 
         /* chmod, utimensat, access */
-        CHECK_EQ(vfs_fchmodat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", 0400, 0), 0);
+        CHECK_EQ(vfs_fchmodat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", 0400, 0), 0);
         CHECK_EQ(stat_mode("/home/sandbox/h2", 0), S_IFREG | 0400);
         CHECK_EQ(open_("/home/sandbox/h2", O_WRONLY), -EACCES);
-        CHECK_EQ(vfs_faccessat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", W_OK, 0), -EACCES);
-        CHECK_EQ(vfs_fchmodat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", 0644, AT_SYMLINK_NOFOLLOW),
+        CHECK_EQ(vfs_faccessat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", W_OK, 0), -EACCES);
+        CHECK_EQ(vfs_fchmodat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", 0644, AT_SYMLINK_NOFOLLOW),
                  -EOPNOTSUPP);
         fd = open_("/home/sandbox/h2", O_RDONLY);
         CHECK_EQ(vfs_fchmod(vfs, fdt, fd, 0755), 0);
         CHECK_EQ(vfs_fchmod(vfs, fdt, 999, 0755), -EBADF);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_fchmodat(vfs, fdt, AT_FDCWD, "/tmp", 0777, 0), -EPERM); /* root's /tmp */
-        CHECK_EQ(vfs_fchmodat(vfs, fdt, AT_FDCWD, "/dev/null", 0777, 0), -EPERM);
+        CHECK_EQ(vfs_fchmodat(vfs, fs, fdt, AT_FDCWD, "/tmp", 0777, 0), -EPERM); /* root's /tmp */
+        CHECK_EQ(vfs_fchmodat(vfs, fs, fdt, AT_FDCWD, "/dev/null", 0777, 0), -EPERM);
         struct timespec ts[2] = {{.tv_sec = 1000, .tv_nsec = 5},
                                  {.tv_sec = 2000, .tv_nsec = UTIME_OMIT}};
-        CHECK_EQ(vfs_utimensat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", ts, 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", 0, &st), 0);
+        CHECK_EQ(vfs_utimensat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", ts, 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", 0, &st), 0);
         CHECK_EQ(st.st_atim.tv_sec, 1000);
         CHECK(st.st_mtim.tv_sec > 2000);
         ts[1].tv_nsec = 1000000000;
-        CHECK_EQ(vfs_utimensat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", ts, 0), -EINVAL);
-        CHECK_EQ(vfs_utimensat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", NULL, 0), 0);
-        CHECK_EQ(vfs_utimensat(vfs, fdt, AT_FDCWD, "/home/sandbox/h2", NULL, 0x999), -EINVAL);
+        CHECK_EQ(vfs_utimensat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", ts, 0), -EINVAL);
+        CHECK_EQ(vfs_utimensat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", NULL, 0), 0);
+        CHECK_EQ(vfs_utimensat(vfs, fs, fdt, AT_FDCWD, "/home/sandbox/h2", NULL, 0x999), -EINVAL);
 
         /* getdents: ".", "..", entries; resumable with a small buffer; rewind */
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/dd", 0755), 0);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/dd", 0755), 0);
         for (int i = 0; i < 50; i++) {
                 char name[64];
                 snprintf(name, sizeof(name), "/tmp/dd/file-%02d", i);
@@ -794,8 +797,8 @@ static void test_tmpfs(void) {
         /* removing entries between calls neither repeats nor skips the rest */
         CHECK_EQ(fdtable_getdents64(fdt, fd, buf, 24 + 24 + 32 + 8),
                  24 + 24 + 32); /* ., .., file-00 */
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/dd/file-00", 0), 0);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/dd/file-01", 0), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/dd/file-00", 0), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/dd/file-01", 0), 0);
         CHECK_EQ(list_dir(fd, names, sizeof(names), 4096), 0);
         CHECK(strncmp(names, "file-02,file-03,", 16) == 0);
         CHECK_EQ(fdtable_getdents64(fdt, fd, buf, sizeof(buf)), 0);
@@ -878,14 +881,14 @@ static void test_devices(void) {
         CHECK_EQ(open_("/dev/sda", O_RDONLY), -ENOENT);
         CHECK_EQ(open_("/dev/shm/x", O_RDWR | O_CREAT), -ENOENT);
         CHECK_EQ(open_("/dev/newfile", O_RDWR | O_CREAT), -EACCES);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/dev/shm", 0777), -EACCES);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/dev/null", 0), -EACCES);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/dev/shm", 0777), -EACCES);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/dev/null", 0), -EACCES);
         CHECK_EQ(open_("/dev/null/x", O_RDONLY), -ENOTDIR);
         fd = open_("/dev/null", O_WRONLY | O_TRUNC);
         CHECK(fd >= 0);
         fdtable_close(fdt, fd);
         CHECK(S_ISDIR(stat_mode("/dev/..", 0)));
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/dev/../etc/passwd", 0, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/dev/../etc/passwd", 0, &st), 0);
 
         fd = open_("/dev", O_RDONLY | O_DIRECTORY);
         CHECK_EQ(list_dir(fd, names, sizeof(names), 4096), 0);
@@ -964,8 +967,8 @@ static void test_fds(void) {
                 CHECK_EQ(fdtable_ioctl(fdt, bad[i], FIONREAD, &v), -EBADF);
                 CHECK_EQ(fdtable_ftruncate(fdt, bad[i], 0), -EBADF);
                 CHECK_EQ(fdtable_fsync(fdt, bad[i]), -EBADF);
-                CHECK_EQ(vfs_openat(vfs, fdt, bad[i], "x", O_RDONLY, 0), -EBADF);
-                CHECK_EQ(vfs_fchdir(vfs, fdt, bad[i]), -EBADF);
+                CHECK_EQ(vfs_openat(vfs, fs, fdt, bad[i], "x", O_RDONLY, 0), -EBADF);
+                CHECK_EQ(vfs_fchdir(vfs, fs, fdt, bad[i]), -EBADF);
         }
 
         /* RLIMIT_NOFILE */
@@ -997,7 +1000,7 @@ static void test_fds(void) {
         fd = open_("/etc", O_PATH);
         CHECK(fd >= 0);
         CHECK_EQ(fdtable_getdents64(fdt, fd, buf, sizeof(buf)), -EBADF);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, fd, "passwd", 0, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, fd, "passwd", 0, &st), 0);
         CHECK_EQ(fdtable_fcntl(fdt, fd, F_GETFL, 0) & O_PATH, O_PATH);
         fdtable_close(fdt, fd);
         fd = open_("/etc/secret", O_PATH); /* no permission needed */
@@ -1078,8 +1081,8 @@ static void test_pipes(void) {
 
         /* a pipe as dirfd, with AT_EMPTY_PATH */
         CHECK_EQ(vfs_pipe2(vfs, fdt, p, 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, p[0], "x", 0, &st), -ENOTDIR);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, p[0], "", AT_EMPTY_PATH, &st), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, p[0], "x", 0, &st), -ENOTDIR);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, p[0], "", AT_EMPTY_PATH, &st), 0);
         CHECK(S_ISFIFO(st.st_mode));
         CHECK_EQ(fdtable_getdents64(fdt, p[0], buf, sizeof(buf)), -ENOTDIR);
         CHECK_EQ(fdtable_ftruncate(fdt, p[1], 0), -EINVAL);
@@ -1156,7 +1159,7 @@ static void test_limits(void) {
         CHECK_EQ(fdtable_ftruncate(fdt, fd, 512 * 1024 + 1), -EFBIG);
         CHECK_EQ(fdtable_ftruncate(fdt, fd, 0), 0);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/big", 0), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/big", 0), 0);
         CHECK_EQ(vfs_tmpfs_bytes_used(vfs), base);
 
         /* fill to the byte limit over several files: -ENOSPC, with a partial write first */
@@ -1186,22 +1189,22 @@ static void test_limits(void) {
         CHECK(vfs_tmpfs_bytes_used(vfs) <= limits.max_bytes);
         CHECK(vfs_tmpfs_bytes_used(vfs) > limits.max_bytes - 3 * 4096);
         CHECK(written > 900 * 1024);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, AT_FDCWD, "/tmp/dir", 0755) == -ENOSPC ||
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, "/tmp/dir", 0755) == -ENOSPC ||
                          vfs_tmpfs_bytes_used(vfs) <= limits.max_bytes,
                  1);
         /* free it all: the budget comes back */
         for (int i = 0; i < files; i++) {
                 snprintf(name, sizeof(name), "/tmp/fill%d", i);
-                vfs_unlinkat(vfs, fdt, AT_FDCWD, name, 0);
+                vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, name, 0);
         }
-        vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/dir", AT_REMOVEDIR);
+        vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/dir", AT_REMOVEDIR);
         CHECK_EQ(vfs_tmpfs_bytes_used(vfs), base);
 
         /* an open unlinked file keeps its bytes until the last close */
         fd = open_("/tmp/held", O_RDWR | O_CREAT);
         CHECK_EQ(fdtable_write(fdt, fd, chunk, 8192), 8192);
         int fd2 = fdtable_dup(fdt, fd);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, "/tmp/held", 0), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, "/tmp/held", 0), 0);
         CHECK(vfs_tmpfs_bytes_used(vfs) >= base + 8192);
         fdtable_close(fdt, fd);
         CHECK(vfs_tmpfs_bytes_used(vfs) >= base + 8192);
@@ -1212,7 +1215,7 @@ static void test_limits(void) {
         int made = 0;
         for (int i = 0; i < 200; i++) {
                 snprintf(name, sizeof(name), "/home/sandbox/i%d", i);
-                int r = vfs_mkdirat(vfs, fdt, AT_FDCWD, name, 0755);
+                int r = vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, name, 0755);
                 if (r < 0) {
                         CHECK_EQ(r, -ENOSPC);
                         break;
@@ -1220,7 +1223,7 @@ static void test_limits(void) {
                 made++;
         }
         CHECK_EQ(made, 100 - 2); /* the two roots count */
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "x", AT_FDCWD, "/tmp/sl"), -ENOSPC);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "x", AT_FDCWD, "/tmp/sl"), -ENOSPC);
         CHECK_EQ(open_("/tmp/new", O_RDWR | O_CREAT), -ENOSPC);
 
         /* limits can change at run time */
@@ -1243,29 +1246,29 @@ static void test_dirfd_ops(void) {
         setup(NULL);
         dfd = open_("/home/sandbox", O_RDONLY | O_DIRECTORY);
         CHECK(dfd >= 0);
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, dfd, "proj", 0700), 0);
-        int fd = vfs_openat(vfs, fdt, dfd, "proj/main.py", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, dfd, "proj", 0700), 0);
+        int fd = vfs_openat(vfs, fs, fdt, dfd, "proj/main.py", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         CHECK(fd >= 0);
         CHECK_EQ(fdtable_fcntl(fdt, fd, F_GETFD, 0), FD_CLOEXEC);
         CHECK_EQ(fdtable_write(fdt, fd, "print(1)\n", 9), 9);
         fdtable_close(fdt, fd);
-        CHECK_EQ(vfs_renameat2(vfs, fdt, dfd, "proj/main.py", AT_FDCWD, "/tmp/main.py", 0), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, dfd, "../sandbox/proj", 0, &st), 0);
+        CHECK_EQ(vfs_renameat2(vfs, fs, fdt, dfd, "proj/main.py", AT_FDCWD, "/tmp/main.py", 0), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, dfd, "../sandbox/proj", 0, &st), 0);
         CHECK_EQ(st.st_mode, S_IFDIR | 0700);
-        CHECK_EQ(vfs_symlinkat(vfs, fdt, "/tmp/main.py", dfd, "proj/link"), 0);
-        CHECK_EQ(vfs_readlinkat(vfs, fdt, dfd, "proj/link", buf, sizeof(buf)), 12);
-        CHECK_EQ(vfs_linkat(vfs, fdt, dfd, "proj/link", dfd, "proj/hard", AT_SYMLINK_FOLLOW), 0);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, AT_FDCWD, "/tmp/main.py", 0, &st), 0);
+        CHECK_EQ(vfs_symlinkat(vfs, fs, fdt, "/tmp/main.py", dfd, "proj/link"), 0);
+        CHECK_EQ(vfs_readlinkat(vfs, fs, fdt, dfd, "proj/link", buf, sizeof(buf)), 12);
+        CHECK_EQ(vfs_linkat(vfs, fs, fdt, dfd, "proj/link", dfd, "proj/hard", AT_SYMLINK_FOLLOW), 0);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, AT_FDCWD, "/tmp/main.py", 0, &st), 0);
         CHECK_EQ(st.st_nlink, 2);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, dfd, "proj/link", 0), 0);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, dfd, "proj/hard", 0), 0);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, dfd, "proj", AT_REMOVEDIR), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, dfd, "proj/link", 0), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, dfd, "proj/hard", 0), 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, dfd, "proj", AT_REMOVEDIR), 0);
         /* the dir fd of a removed directory */
-        CHECK_EQ(vfs_mkdirat(vfs, fdt, dfd, "gone", 0700), 0);
-        int gfd = vfs_openat(vfs, fdt, dfd, "gone", O_RDONLY | O_DIRECTORY, 0);
-        CHECK_EQ(vfs_unlinkat(vfs, fdt, dfd, "gone", AT_REMOVEDIR), 0);
-        CHECK_EQ(vfs_openat(vfs, fdt, gfd, "x", O_RDWR | O_CREAT, 0600), -ENOENT);
-        CHECK_EQ(vfs_fstatat(vfs, fdt, gfd, "..", 0, &st), -ENOENT);
+        CHECK_EQ(vfs_mkdirat(vfs, fs, fdt, dfd, "gone", 0700), 0);
+        int gfd = vfs_openat(vfs, fs, fdt, dfd, "gone", O_RDONLY | O_DIRECTORY, 0);
+        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, dfd, "gone", AT_REMOVEDIR), 0);
+        CHECK_EQ(vfs_openat(vfs, fs, fdt, gfd, "x", O_RDWR | O_CREAT, 0600), -ENOENT);
+        CHECK_EQ(vfs_fstatat(vfs, fs, fdt, gfd, "..", 0, &st), -ENOENT);
         CHECK_EQ(fdtable_getdents64(fdt, gfd, buf, sizeof(buf)), -ENOENT);
         fdtable_close(fdt, gfd);
         fdtable_close(fdt, dfd);
@@ -1291,11 +1294,11 @@ static void remove_tree(const char *path) {
                                 snprintf(child, sizeof(child), "%s/%s", path, name);
                                 if (buf[off + 18] == DT_DIR) {
                                         remove_tree(child);
-                                        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, child,
+                                        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, child,
                                                               AT_REMOVEDIR),
                                                  0);
                                 } else
-                                        CHECK_EQ(vfs_unlinkat(vfs, fdt, AT_FDCWD, child, 0), 0);
+                                        CHECK_EQ(vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, child, 0), 0);
                         }
                         off += reclen;
                 }
@@ -1322,7 +1325,7 @@ static void test_random_ops(void) {
                 snprintf(p2, sizeof(p2), "%s/%s", (seed & 1) ? "/tmp" : "/home/sandbox", names[y]);
                 switch (op) {
                 case 0:
-                        vfs_mkdirat(vfs, fdt, AT_FDCWD, p1, 0755);
+                        vfs_mkdirat(vfs, fs, fdt, AT_FDCWD, p1, 0755);
                         break;
                 case 1: {
                         int fd = open_(p1, O_RDWR | O_CREAT | ((seed & 2) ? O_APPEND : 0));
@@ -1334,23 +1337,23 @@ static void test_random_ops(void) {
                         break;
                 }
                 case 2:
-                        vfs_unlinkat(vfs, fdt, AT_FDCWD, p1, 0);
+                        vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, p1, 0);
                         break;
                 case 3:
-                        vfs_unlinkat(vfs, fdt, AT_FDCWD, p1, AT_REMOVEDIR);
+                        vfs_unlinkat(vfs, fs, fdt, AT_FDCWD, p1, AT_REMOVEDIR);
                         break;
                 case 4:
-                        vfs_renameat2(vfs, fdt, AT_FDCWD, p1, AT_FDCWD, p2,
+                        vfs_renameat2(vfs, fs, fdt, AT_FDCWD, p1, AT_FDCWD, p2,
                                       seed & 4 ? RENAME_NOREPLACE : 0);
                         break;
                 case 5:
-                        vfs_symlinkat(vfs, fdt, names[y], AT_FDCWD, p1);
+                        vfs_symlinkat(vfs, fs, fdt, names[y], AT_FDCWD, p1);
                         break;
                 case 6:
-                        vfs_linkat(vfs, fdt, AT_FDCWD, p1, AT_FDCWD, p2, 0);
+                        vfs_linkat(vfs, fs, fdt, AT_FDCWD, p1, AT_FDCWD, p2, 0);
                         break;
                 case 7:
-                        vfs_truncate(vfs, fdt, p1, (seed >> 5) % 120000);
+                        vfs_truncate(vfs, fs, fdt, p1, (seed >> 5) % 120000);
                         break;
                 case 8: {
                         char list[4096];
@@ -1362,15 +1365,15 @@ static void test_random_ops(void) {
                         break;
                 }
                 case 9:
-                        if (vfs_chdir(vfs, fdt, p1) == 0) {
+                        if (vfs_chdir(vfs, fs, fdt, p1) == 0) {
                                 char cwd[PATH_MAX];
-                                CHECK(vfs_getcwd(vfs, cwd, sizeof(cwd)) > 0 || true);
+                                CHECK(vfs_getcwd(vfs, fs, cwd, sizeof(cwd)) > 0 || true);
                         }
                         break;
                 }
                 CHECK(vfs_tmpfs_bytes_used(vfs) <= limits.max_bytes);
         }
-        CHECK_EQ(vfs_chdir(vfs, fdt, "/"), 0);
+        CHECK_EQ(vfs_chdir(vfs, fs, fdt, "/"), 0);
         remove_tree("/tmp");
         remove_tree("/home/sandbox");
         CHECK_EQ(vfs_tmpfs_bytes_used(vfs), base);
