@@ -102,6 +102,21 @@ static void process_end(Process *p, SandboxState how, int value) {
                 s->term_signal = value;
 }
 
+int process_refuse_new_process(Process *p) {
+        static const char message[] =
+                "sandboxd: this sandbox runs a single process: fork, vfork, clone of a new "
+                "process and execve are not available\n";
+        Sandbox *s = p->sandbox;
+
+        /* The errno alone reads like a transient failure (EAGAIN invites a retry): say it plainly,
+         * once per run, on the result's stderr whatever the program did with its fd 2. */
+        if (!s->refused_new_process && s->sink) {
+                s->refused_new_process = true;
+                (void)s->sink(s->sink_userdata, 2, message, sizeof(message) - 1);
+        }
+        return -ENOSYS;
+}
+
 void process_exit(Process *p, int code) {
         process_end(p, SANDBOX_EXITED, code);
 }

@@ -113,6 +113,10 @@ void process_disarm_itimer(Process *p);
 /* Ends the process with a signal (default action of a fatal signal); init's end is the
  * sandbox's. */
 void process_kill(Process *p, int sig);
+/* fork, vfork, execve and clone of a new process, which a sandbox doesn't run yet: -ENOSYS, and
+ * a line on the result's stderr saying so (once per run). */
+int process_refuse_new_process(Process *p);
+
 /* Ends the process with an exit status (exit_group); init's end is the sandbox's. */
 void process_exit(Process *p, int code);
 

@@ -65,6 +65,7 @@ typedef struct Sandbox {
         int term_signal;
         const char *failure;
         uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+        bool refused_new_process; /* said so on stderr (process_refuse_new_process) */
 
         uint64_t start_ns; /* CLOCK_MONOTONIC when this VM was made or restored: its boot */
         uint64_t syscalls;

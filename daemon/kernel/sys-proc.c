@@ -518,7 +518,7 @@ int64_t sys_sched_yield(Process *p, const SyscallArgs *a) {
 }
 
 int64_t sys_no_process(Process *p, const SyscallArgs *a) {
-        return -EAGAIN; /* one process per sandbox, for now */
+        return process_refuse_new_process(p);
 }
 
 int64_t sys_wait4(Process *p, const SyscallArgs *a) {

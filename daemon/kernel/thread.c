@@ -291,7 +291,7 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
         int tid, r;
 
         if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS)
-                return -EAGAIN; /* a new process: one process per sandbox, for now */
+                return process_refuse_new_process(p); /* a new process */
         if (flags & ~(uint64_t)CLONE_SUPPORTED_FLAGS)
                 return -EINVAL;
         if ((flags & CLONE_SETTLS) && tls >= USER_MAX)

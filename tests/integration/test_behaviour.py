@@ -1146,6 +1146,30 @@ def proc_node(ctx):
     check(seen["self"] == str(seen["pid"]), "/proc/self is not process.pid", run)
     check(seen["loadavg"] == [0, 0, 0], f"os.loadavg() is {seen['loadavg']}", run)
 
+
+@case()
+def subprocess_refused_plainly(ctx):
+    """Until a sandbox runs processes, fork/spawn fails with ENOSYS (not EAGAIN, which invites a
+    retry) and stderr says why, once, whatever the program does with its fd 2."""
+    code = (
+        "import errno, os, subprocess, sys\n"
+        "print(os.system('ls'))\n"
+        "try:\n"
+        "    subprocess.run(['true'])\n"
+        "except OSError as e:\n"
+        "    print(errno.errorcode[e.errno])\n"
+        "try:\n"
+        "    os.fork()\n"
+        "except OSError as e:\n"
+        "    print(errno.errorcode[e.errno])\n"
+    )
+    run = run_vm(ctx.vm, code)
+    check(run.exit_code == 0, "the program failed", run)
+    check(run.stdout == "32512\nENOSYS\nENOSYS\n", "not ENOSYS from every spawn", run)
+    check(run.stderr == "sandboxd: this sandbox runs a single process: fork, vfork, clone of a new "
+          "process and execve are not available\n", "stderr does not say it once, plainly", run)
+
+
 def main():
     return CASES.main(
         __doc__,
