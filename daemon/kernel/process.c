@@ -95,6 +95,11 @@ static void process_end(Process *p, SandboxState how, int value) {
 
         if (s->state != SANDBOX_RUNNING || p != s->init)
                 return;
+        if (s->timeout_warned) {
+                /* Ending after the deadline's SIGXCPU: still a timeout. */
+                s->state = SANDBOX_TIMED_OUT;
+                return;
+        }
         s->state = how;
         if (how == SANDBOX_EXITED)
                 s->exit_code = value & 0xff;

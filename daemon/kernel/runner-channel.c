@@ -69,7 +69,6 @@ bool runner_channel_control_write(Process *p, int fd, const void *data, size_t s
             fdtable_get(p->fds, fd, &f) < 0 || f->kind != FILE_STDIN || size != sizeof(status))
                 return false;
         memcpy(&status, data, sizeof(status));
-        s->state = SANDBOX_EXITED;
-        s->exit_code = status & 0xff;
+        process_exit(p, status);
         return true;
 }

@@ -24,6 +24,9 @@
 typedef struct Process Process;
 typedef struct Threads Threads;
 
+/* How long init has, once sent SIGXCPU at the deadline, to flush its output and end. */
+#define SANDBOX_TIMEOUT_GRACE_NS (250ULL * 1000 * 1000)
+
 typedef struct SandboxConfig {
         uint64_t memory_limit; /* bytes of program memory (and tmpfs) */
         const Image *image;
@@ -65,6 +68,7 @@ typedef struct Sandbox {
         int term_signal;
         const char *failure;
         uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+        bool timeout_warned; /* init was sent SIGXCPU at the deadline: the run has timed out */
         bool refused_new_process; /* said so on stderr (process_refuse_new_process) */
 
         uint64_t start_ns; /* CLOCK_MONOTONIC when this VM was made or restored: its boot */

@@ -46,6 +46,24 @@ static void switch_to(Sandbox *s, Thread *to) {
         swapcontext(&from->ctx, &to->ctx);
 }
 
+/* The run's deadline has come. Like RLIMIT_CPU's soft limit, it first sends init SIGXCPU when
+ * init handles it (the Python runner's handler flushes what the program printed and ends; a
+ * program may handle it itself), and stops the sandbox SANDBOX_TIMEOUT_GRACE_NS later; without a
+ * handler, or the second time, it stops it at once. Either way the result says timed out. */
+static void deadline_reached(Sandbox *s) {
+        Process *init = s->init;
+        uint64_t handler = init ? init->actions[SIGXCPU].handler : 0;
+
+        if (!s->timeout_warned && init && handler != (uint64_t)(uintptr_t)SIG_DFL &&
+            handler != (uint64_t)(uintptr_t)SIG_IGN) {
+                s->timeout_warned = true;
+                s->deadline_ns = now_ns(CLOCK_MONOTONIC) + SANDBOX_TIMEOUT_GRACE_NS;
+                init->pending_signals |= 1ULL << (SIGXCPU - 1);
+                return;
+        }
+        s->state = SANDBOX_TIMED_OUT;
+}
+
 /* Waits whose deadline has passed end now, even while other threads keep the vCPU busy (the
  * GIL's 5 ms timed waits are how Python's threads take turns). */
 static void expire_waits(Sandbox *s, uint64_t now) {
@@ -100,7 +118,7 @@ static Thread *pick_next(Sandbox *s) {
 
                 now = now_ns(CLOCK_MONOTONIC);
                 if (now >= s->deadline_ns) {
-                        s->state = SANDBOX_TIMED_OUT;
+                        deadline_reached(s);
                         continue;
                 }
                 earliest = earliest_event(s);
@@ -225,8 +243,8 @@ static int thread_loop(Sandbox *s, Thread *self) {
                 int r;
 
                 if (now_ns(CLOCK_MONOTONIC) >= s->deadline_ns) {
-                        s->state = SANDBOX_TIMED_OUT;
-                        break;
+                        deadline_reached(s);
+                        continue;
                 }
                 r = vm_run(s->vm, &e);
                 if (r < 0) {

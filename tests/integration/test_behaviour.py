@@ -477,6 +477,34 @@ def timeout_busy_loop(ctx):
     check(run.exit_code != 0, "a timed-out program reports exit code 0", run)
     sandbox.healthy(ctx.vm)
 
+@case(serial=True, restored_only=True)
+def timeout_keeps_buffered_output(ctx):
+    """What a program printed without flushing reaches the result when it times out: the host
+    sends the runner SIGXCPU at the deadline and the runner flushes Python's buffers, spinning,
+    sleeping, or with its own handler that ignores the warning (the hard stop then follows)."""
+    programs = {
+        "spinning": "print('x')\nwhile True:\n    pass\n",
+        "sleeping": "import sys, time\nprint('out')\nprint('err', file=sys.stderr)\ntime.sleep(600)\n",
+        "many lines": "for i in range(1000):\n    print(i)\nwhile True:\n    pass\n",
+    }
+    expected = {
+        "spinning": ("x\n", ""),
+        "sleeping": ("out\n", "err\n"),
+        "many lines": ("".join(f"{i}\n" for i in range(1000)), ""),
+    }
+    for name, code in programs.items():
+        run = run_vm(ctx.vm, code, timeout_ms=500, deadline_s=30)
+        check(run.timed_out is True, f"{name}: timed_out is not true", run)
+        check((run.stdout, run.stderr) == expected[name], f"{name}: the buffered output was lost", run)
+        check(run.exit_code is None and run.signal is None, f"{name}: a timeout has an exit status", run)
+    # A program that handles SIGXCPU itself and goes on is stopped all the same.
+    start = time.monotonic()
+    run = run_vm(ctx.vm, "import signal\nsignal.signal(signal.SIGXCPU, lambda *a: print('warned', flush=True))\n"
+                 "while True:\n    pass\n", timeout_ms=500, deadline_s=30)
+    check(run.timed_out is True and run.stdout == "warned\n", "its own handler did not run once", run)
+    check(time.monotonic() - start < 2.0, "the hard stop did not follow the warning", run)
+
+
 
 @case(serial=True)
 def timeout_blocked_sleep(ctx):
