@@ -70,6 +70,7 @@ EventPoll *eventpoll_free(EventPoll *ep) {
                 instances = ep->next_instance;
         if (ep->next_instance)
                 ep->next_instance->prev_instance = ep->prev_instance;
+        wait_queue_release(&ep->waiters);
         free(ep);
         return NULL;
 }
@@ -180,6 +181,7 @@ int eventpoll_ctl(EventPoll *ep, OpenFile *self, int op, int fd, OpenFile *targe
                                       .armed = true};
                 entry_append(ep, e);
                 ep->n_entries++;
+                wait_queue_wake(&ep->waiters); /* a waiter must watch the new file too */
                 return 0;
         case EPOLL_CTL_MOD:
                 if (!e)
@@ -190,6 +192,7 @@ int eventpoll_ctl(EventPoll *ep, OpenFile *self, int op, int fd, OpenFile *targe
                 e->events = events;
                 e->data = event->data.u64;
                 e->armed = true;
+                wait_queue_wake(&ep->waiters);
                 return 0;
         case EPOLL_CTL_DEL:
                 if (!e)

@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 
 #include "file.h"
+#include "wait-queue.h"
 
 /* Linux's EP_MAX_NESTS: how deep epolls may watch epolls. */
 #define EVENTPOLL_MAX_NESTS 4
@@ -47,6 +48,7 @@ struct EventPoll {
         EventPollEntry *first, *last;
         size_t n_entries;
         EventPoll *prev_instance, *next_instance; /* all live instances, for file release */
+        WaitQueue waiters;                        /* woken when a watch is added or changed */
 };
 
 int eventpoll_new(EventPoll **ret);

@@ -17,6 +17,8 @@ int event_counter_new(uint64_t initial, bool semaphore, EventCounter **ret) {
 }
 
 EventCounter *event_counter_free(EventCounter *c) {
+        if (c)
+                wait_queue_release(&c->waiters);
         free(c);
         return NULL;
 }
@@ -31,6 +33,7 @@ ssize_t event_counter_read(EventCounter *c, void *buf, size_t length) {
         value = c->semaphore ? 1 : c->count;
         c->count -= value;
         c->generation++;
+        wait_queue_wake(&c->waiters);
         memcpy(buf, &value, sizeof(value));
         return sizeof(value);
 }
@@ -47,6 +50,7 @@ ssize_t event_counter_write(EventCounter *c, const void *buf, size_t length) {
                 return -EAGAIN;
         c->count += value;
         c->generation++;
+        wait_queue_wake(&c->waiters);
         return sizeof(value);
 }
 

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "wait-queue.h"
+
 /* The counter's ceiling: a write may bring it up to here, never to UINT64_MAX. */
 #define EVENT_COUNTER_MAX UINT64_C(0xfffffffffffffffe)
 
@@ -17,6 +19,7 @@ typedef struct EventCounter {
         uint64_t count;
         bool semaphore;
         uint64_t generation; /* moves on every read and write */
+        WaitQueue waiters;   /* woken with it */
 } EventCounter;
 
 int event_counter_new(uint64_t initial, bool semaphore, EventCounter **ret);

@@ -25,6 +25,7 @@ Pipe *pipe_ref(Pipe *p) {
 Pipe *pipe_unref(Pipe *p) {
         if (!p || --p->n_ref > 0)
                 return NULL;
+        wait_queue_release(&p->waiters);
         free(p->ring);
         free(p);
         return NULL;
@@ -41,6 +42,7 @@ void pipe_close_end(Pipe *p, bool write_end) {
         unsigned *n = write_end ? &p->n_writers : &p->n_readers;
         if (*n > 0)
                 (*n)--;
+        wait_queue_wake(&p->waiters); /* EOF for readers, EPIPE for writers */
         if (p->n_readers == 0) {
                 /* Nobody can read what is buffered: give the memory back now. */
                 free(p->ring);
@@ -67,6 +69,7 @@ ssize_t pipe_read(Pipe *p, void *buf, size_t length) {
         p->used -= n;
         if (p->used == 0)
                 p->head = 0;
+        wait_queue_wake(&p->waiters); /* room for writers */
         return (ssize_t)n;
 }
 
@@ -90,5 +93,6 @@ ssize_t pipe_write(Pipe *p, const void *buf, size_t length) {
         memcpy(p->ring + tail, buf, first);
         memcpy(p->ring, (const uint8_t *)buf + first, n - first);
         p->used += n;
+        wait_queue_wake(&p->waiters); /* data for readers */
         return (ssize_t)n;
 }

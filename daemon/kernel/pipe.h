@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "wait-queue.h"
+
 /* Linux's default pipe capacity (16 pages). */
 #define PIPE_CAPACITY 65536u
 /* Writes of at most this many bytes are atomic: all or -EAGAIN (POSIX PIPE_BUF). */
@@ -22,6 +24,7 @@ typedef struct Pipe {
         uint8_t *ring; /* allocated on first write */
         size_t head;   /* next byte to read */
         size_t used;
+        WaitQueue waiters; /* woken when data, room or an end comes or goes */
 } Pipe;
 
 int pipe_new(uint64_t ino, Pipe **ret);

@@ -43,6 +43,36 @@ uint32_t readiness_poll_nested(OpenFile *f, unsigned depth) {
         return 0;
 }
 
+static void watch_nested(OpenFile *f, WaitSet *ws, unsigned depth) {
+        switch (f->kind) {
+        case FILE_PIPE_READ:
+        case FILE_PIPE_WRITE:
+                wait_set_add(ws, &f->pipe->waiters);
+                return;
+        case FILE_SOCKET:
+                wait_set_add(ws, &f->socket->waiters);
+                return;
+        case FILE_EVENTFD:
+                wait_set_add(ws, &f->counter->waiters);
+                return;
+        case FILE_EPOLL:
+                wait_set_add(ws, &f->epoll->waiters);
+                /* Nesting is bounded by epoll_ctl (EVENTPOLL_MAX_NESTS, no cycles). */
+                if (depth <= EVENTPOLL_MAX_NESTS)
+                        for (EventPollEntry *e = f->epoll->first; e; e = e->next)
+                                watch_nested(e->file, ws, depth + 1);
+                return;
+        case FILE_NODE:
+        case FILE_STDIN:
+        case FILE_OUTPUT:
+                return;
+        }
+}
+
+void readiness_watch(OpenFile *f, WaitSet *ws) {
+        watch_nested(f, ws, 0);
+}
+
 uint32_t readiness_poll(OpenFile *f) {
         return readiness_poll_nested(f, 0);
 }

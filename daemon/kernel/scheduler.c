@@ -148,7 +148,7 @@ void sched_wake(Thread *t) {
         t->woken = true;
 }
 
-int thread_wait(Process *p, uint64_t deadline_ns, bool io) {
+int thread_wait(Process *p, uint64_t deadline_ns) {
         Sandbox *s = p->sandbox;
         Thread *self = thread_current(s), *next;
 
@@ -156,7 +156,6 @@ int thread_wait(Process *p, uint64_t deadline_ns, bool io) {
                 return -EINTR;
         self->state = THREAD_WAITING;
         self->deadline = deadline_ns;
-        self->io = io;
         self->woken = false;
         self->in_syscall = true;
         next = pick_next(s);
@@ -168,14 +167,6 @@ int thread_wait(Process *p, uint64_t deadline_ns, bool io) {
         if (s->state != SANDBOX_RUNNING)
                 return -EINTR;
         return self->woken ? 0 : -ETIMEDOUT;
-}
-
-void threads_wake_io(Sandbox *s) {
-        for (unsigned i = 0; i < s->threads->n; i++) {
-                Thread *t = s->threads->list[i];
-                if (t->state == THREAD_WAITING && t->io)
-                        sched_wake(t);
-        }
 }
 
 void thread_yield(Process *p) {

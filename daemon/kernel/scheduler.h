@@ -24,11 +24,9 @@ int sched_run(Sandbox *s);
 /* Threads alive in the whole sandbox. */
 unsigned sched_threads_alive(const Sandbox *s);
 
-/* Waits until woken, `deadline_ns` (CLOCK_MONOTONIC; UINT64_MAX: none) or the end of the
- * sandbox. `io`: an I/O wait, woken whenever another thread may have changed an fd. Returns 0
- * when woken, -ETIMEDOUT at the deadline, -EINTR when the sandbox ended. */
-int thread_wait(Process *p, uint64_t deadline_ns, bool io);
-/* After a syscall that may have changed what I/O waiters wait for. */
-void threads_wake_io(Sandbox *s);
+/* Waits until woken (a futex wake, or a wait queue the thread registered on: wait-queue.h),
+ * `deadline_ns` (CLOCK_MONOTONIC; UINT64_MAX: none) or the end of the sandbox. Returns 0 when
+ * woken, -ETIMEDOUT at the deadline, -EINTR when the sandbox ended. */
+int thread_wait(Process *p, uint64_t deadline_ns);
 /* sched_yield(). */
 void thread_yield(Process *p);

@@ -65,7 +65,9 @@ Socket *socket_free(Socket *s) {
                 if (s->used > 0)
                         peer->error = ECONNRESET;
                 peer->generation++;
+                wait_queue_wake(&peer->waiters);
         }
+        wait_queue_release(&s->waiters);
         free(s->queue);
         free(s);
         return NULL;
@@ -73,8 +75,11 @@ Socket *socket_free(Socket *s) {
 
 static void changed(Socket *s) {
         s->generation++;
-        if (s->peer)
+        wait_queue_wake(&s->waiters);
+        if (s->peer) {
                 s->peer->generation++;
+                wait_queue_wake(&s->peer->waiters);
+        }
 }
 
 size_t socket_bytes_available(const Socket *s) {

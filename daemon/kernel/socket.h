@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "wait-queue.h"
+
 /* Linux's defaults (net.core.wmem_default / rmem_default) and what setsockopt may ask for
  * (wmem_max / rmem_max on Debian; the kernel doubles the request, and has a floor). */
 #define SOCKET_BUFFER_DEFAULT 212992
@@ -47,6 +49,7 @@ struct Socket {
         int error; /* pending SO_ERROR (positive errno), cleared when reported */
         uint64_t ino;
         uint64_t generation; /* moves whenever this end's readiness may have changed */
+        WaitQueue waiters;   /* woken with it */
 
         /* What the peer sent and this end has not read: queue[head, head + used). */
         uint8_t *queue;

@@ -45,14 +45,14 @@ static int get_path(Process *p, uint64_t user, char path[PATH_MAX]) {
         } while (0)
 
 /* A read or write that found nothing to read or no room on a blocking fd (a pipe or socket
- * end) waits until another thread may have changed that (true: try again), as Linux blocks;
- * with one thread there is nobody to, so it waits until the deadline ends the program, as it
- * would hang on Linux. */
+ * end) waits until another thread changes that file (true: try again), as Linux blocks; with
+ * one thread there is nobody to, so it waits until the deadline ends the program, as it would
+ * hang on Linux. */
 static bool should_wait(Process *p, int fd, ssize_t n) {
         OpenFile *f;
 
         return n == -EAGAIN && fdtable_get(p->fds, fd, &f) >= 0 && !(f->flags & O_NONBLOCK) &&
-               process_wait_io(p, UINT64_MAX) == 0;
+               process_wait_file(p, f, UINT64_MAX) == 0;
 }
 
 /* Before a read consumes data, the bytes it would return must have somewhere to go: a pipe,

@@ -52,11 +52,11 @@ static bool nonblocking(const OpenFile *f, int flags) {
         return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 }
 
-/* A blocking socket call that can't progress: only this program could feed or drain the
- * socket and, with one thread, it is busy waiting. Linux would block until SO_RCVTIMEO /
- * SO_SNDTIMEO; here that means sleeping, and without a timeout until the run's deadline. */
-static void wait_blocked(Process *p, uint64_t timeout_ns) {
-        (void)process_wait_io(p, timeout_ns ? timeout_ns : UINT64_MAX);
+/* A blocking socket call that can't progress waits, as Linux blocks, until another thread
+ * changes the socket or SO_RCVTIMEO / SO_SNDTIMEO passes (with one thread nobody can: it sleeps,
+ * without a timeout until the run's deadline). */
+static void wait_blocked(Process *p, OpenFile *f, uint64_t timeout_ns) {
+        (void)process_wait_file(p, f, timeout_ns ? timeout_ns : UINT64_MAX);
 }
 
 /* Checks the domain, type and protocol of socket()/socketpair(); stores the SOCK_* flags. */
@@ -109,7 +109,8 @@ int64_t sys_socketpair(Process *p, const SyscallArgs *a) {
         if (r < 0)
                 return r;
         /* Linux draws socket and pipe inode numbers from one counter. */
-        r = socket_new_pair(SOCK_STREAM, p->sandbox->vfs->next_pipe_ino, p->sandbox->vfs->next_pipe_ino + 1, pair);
+        r = socket_new_pair(SOCK_STREAM, p->sandbox->vfs->next_pipe_ino,
+                            p->sandbox->vfs->next_pipe_ino + 1, pair);
         if (r < 0)
                 return r;
         p->sandbox->vfs->next_pipe_ino += 2;
@@ -268,7 +269,7 @@ static int64_t do_send(Process *p, OpenFile *f, const void *buf, size_t length, 
                 return -EOPNOTSUPP;
         n = socket_send(f->socket, buf, length);
         if ((n == -EAGAIN || (n >= 0 && (size_t)n < length)) && !nonblocking(f, flags)) {
-                wait_blocked(p, f->socket->sndtimeo_ns);
+                wait_blocked(p, f, f->socket->sndtimeo_ns);
                 if (n == -EAGAIN)
                         n = socket_send(f->socket, buf, length);
         }
@@ -290,21 +291,22 @@ static int64_t do_recv(Process *p, OpenFile *f, void *buf, size_t length, int fl
         if (n == -EAGAIN) {
                 /* Until the data comes (another thread sends it) or SO_RCVTIMEO/the deadline. */
                 uint64_t timeout = f->socket->rcvtimeo_ns ? f->socket->rcvtimeo_ns : UINT64_MAX;
-                uint64_t deadline = timeout == UINT64_MAX ? UINT64_MAX
-                                                          : now_ns(CLOCK_MONOTONIC) + timeout;
+                uint64_t deadline =
+                        timeout == UINT64_MAX ? UINT64_MAX : now_ns(CLOCK_MONOTONIC) + timeout;
                 for (;;) {
                         uint64_t now = now_ns(CLOCK_MONOTONIC);
                         int w = now >= deadline ? -ETIMEDOUT
-                                                : process_wait_io(p, deadline == UINT64_MAX
-                                                                             ? UINT64_MAX
-                                                                             : deadline - now);
+                                                : process_wait_file(p, f,
+                                                                    deadline == UINT64_MAX
+                                                                            ? UINT64_MAX
+                                                                            : deadline - now);
                         n = socket_recv(f->socket, buf, length, flags);
                         if (n != -EAGAIN || w != 0)
                                 break;
                 }
         } else if ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && n > 0 && (size_t)n < length &&
                    socket_recv_would_block(f->socket))
-                wait_blocked(p, f->socket->rcvtimeo_ns);
+                wait_blocked(p, f, f->socket->rcvtimeo_ns);
         return n;
 }
 

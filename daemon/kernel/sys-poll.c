@@ -92,15 +92,18 @@ static uint64_t wait_deadline(Timeout timeout) {
         return timeout < 0 ? UINT64_MAX : now_ns(CLOCK_MONOTONIC) + (uint64_t)timeout;
 }
 
-/* Waits for something to change, up to `deadline`. Returns true when woken early (another
- * thread acted: re-check, and wait again if still nothing is ready), false when the time is up
- * or the process ended (re-check once, then return what there is). */
-static bool wait_for_change(Process *p, uint64_t deadline) {
+/* Waits for a change to what ws watches, up to `deadline`, and unregisters ws. Returns true
+ * when woken early (another thread acted: re-check, and wait again if still nothing is ready),
+ * false when the time is up or the sandbox ended (re-check once, then return what there is). */
+static bool wait_for_change(Process *p, WaitSet *ws, uint64_t deadline) {
         uint64_t now = now_ns(CLOCK_MONOTONIC);
+        bool woken = false;
 
-        if (now >= deadline)
-                return false;
-        return process_wait_io(p, deadline == UINT64_MAX ? UINT64_MAX : deadline - now) == 0;
+        if (now < deadline)
+                woken = process_wait(p, ws, deadline == UINT64_MAX ? UINT64_MAX : deadline - now) ==
+                        0;
+        wait_set_done(ws);
+        return woken;
 }
 
 /* An open file a wait may look at; O_PATH handles count as not open, as Linux's fdget() sees
@@ -134,6 +137,16 @@ static int64_t poll_scan(Process *p, struct pollfd *pfds, uint64_t nfds) {
         return ready;
 }
 
+/* Registers ws on every file poll_scan() looks at. */
+static void poll_watch(Process *p, const struct pollfd *pfds, uint64_t nfds, WaitSet *ws) {
+        wait_set_init(ws, p);
+        for (uint64_t i = 0; i < nfds; i++) {
+                OpenFile *f;
+                if (pfds[i].fd >= 0 && get_waitable(p, pfds[i].fd, &f) >= 0)
+                        readiness_watch(f, ws);
+        }
+}
+
 static int64_t do_poll(Process *p, uint64_t fds_addr, uint64_t nfds, Timeout timeout) {
         _cleanup_free_ struct pollfd *pfds = NULL;
         int64_t ready;
@@ -149,7 +162,9 @@ static int64_t do_poll(Process *p, uint64_t fds_addr, uint64_t nfds, Timeout tim
                 return r;
         ready = poll_scan(p, pfds, nfds);
         for (uint64_t deadline = wait_deadline(timeout); ready == 0 && timeout != 0;) {
-                bool again = wait_for_change(p, deadline);
+                WaitSet ws;
+                poll_watch(p, pfds, nfds, &ws);
+                bool again = wait_for_change(p, &ws, deadline);
                 ready = poll_scan(p, pfds, nfds);
                 if (!again)
                         break;
@@ -219,6 +234,19 @@ static int64_t select_scan(Process *p, int nfds, uint64_t *const in[3], uint64_t
         return ready;
 }
 
+/* Registers ws on every file select_scan() looks at. */
+static void select_watch(Process *p, int nfds, uint64_t *const in[3], WaitSet *ws) {
+        wait_set_init(ws, p);
+        for (int fd = 0; fd < nfds; fd++) {
+                size_t w = (size_t)fd / FDSET_WORD_BITS;
+                uint64_t bit = 1ULL << ((unsigned)fd % FDSET_WORD_BITS);
+                OpenFile *f;
+
+                if (((in[0][w] | in[1][w] | in[2][w]) & bit) && get_waitable(p, fd, &f) >= 0)
+                        readiness_watch(f, ws);
+        }
+}
+
 static int64_t do_select(Process *p, int nfds, const uint64_t addrs[3], Timeout timeout) {
         _cleanup_free_ uint64_t *sets = NULL;
         uint64_t *in[3], *out[3];
@@ -246,7 +274,9 @@ static int64_t do_select(Process *p, int nfds, const uint64_t addrs[3], Timeout 
 
         ready = select_scan(p, nfds, in, out, words);
         for (uint64_t deadline = wait_deadline(timeout); ready == 0 && timeout != 0;) {
-                bool again = wait_for_change(p, deadline);
+                WaitSet ws;
+                select_watch(p, nfds, in, &ws);
+                bool again = wait_for_change(p, &ws, deadline);
                 ready = select_scan(p, nfds, in, out, words);
                 if (!again)
                         break;
@@ -405,7 +435,10 @@ static int64_t do_epoll_wait(Process *p, int epfd, uint64_t events_addr, int max
                 return -ENOMEM;
         n = eventpoll_collect(f->epoll, events, (int)room);
         for (uint64_t deadline = wait_deadline(timeout); n == 0 && timeout != 0;) {
-                bool again = wait_for_change(p, deadline);
+                WaitSet ws;
+                wait_set_init(&ws, p);
+                readiness_watch(f, &ws);
+                bool again = wait_for_change(p, &ws, deadline);
                 n = eventpoll_collect(f->epoll, events, (int)room);
                 if (!again)
                         break;

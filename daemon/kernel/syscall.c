@@ -7,33 +7,9 @@
 #include "log.h"
 #include "macro.h"
 #include "syscall-table.h"
+#include "readiness.h"
 #include "scheduler.h"
 #include "thread.h"
-
-/* Calls after which a thread waiting on an fd may be able to go on: data or room appeared, or
- * an end went away. (The waiter re-checks; a wake-up too many only costs a switch.) */
-static bool may_unblock_io(uint64_t nr) {
-        switch (nr) {
-        case SYS_write:
-        case SYS_writev:
-        case SYS_pwrite64:
-        case SYS_pwritev:
-        case SYS_read:
-        case SYS_readv:
-        case SYS_sendto:
-        case SYS_sendmsg:
-        case SYS_recvfrom:
-        case SYS_recvmsg:
-        case SYS_close:
-        case SYS_shutdown:
-        case SYS_dup2:
-        case SYS_dup3:
-        case SYS_epoll_ctl:
-                return true;
-        default:
-                return false;
-        }
-}
 
 bool syscall_trace;
 
@@ -57,8 +33,6 @@ void syscall_dispatch(Process *p) {
                          ") = %" PRId64,
                          p->sandbox->threads ? thread_current_tid(p) : 0, info->name, args.a[0],
                          args.a[1], args.a[2], args.a[3], r);
-        if (p->sandbox->threads && sched_threads_alive(p->sandbox) > 1 && may_unblock_io(nr))
-                threads_wake_io(p->sandbox);
         if (r == SYSCALL_RESULT_SET)
                 return; /* the handler set the registers itself (signal delivery, sigreturn) */
         vm_syscall_return(p->sandbox->vm, (uint64_t)r);
@@ -67,16 +41,34 @@ void syscall_dispatch(Process *p) {
 static uint64_t deadline_after(Process *p, uint64_t ns) {
         uint64_t until;
 
-        if (__builtin_add_overflow(now_ns(CLOCK_MONOTONIC), ns, &until) || until > p->sandbox->deadline_ns)
+        if (__builtin_add_overflow(now_ns(CLOCK_MONOTONIC), ns, &until) ||
+            until > p->sandbox->deadline_ns)
                 until = p->sandbox->deadline_ns;
         return until;
 }
 
-int process_wait_io(Process *p, uint64_t ns) {
-        if (sched_threads_alive(p->sandbox) > 1)
-                return thread_wait(p, deadline_after(p, ns), true);
+int process_wait(Process *p, WaitSet *ws, uint64_t ns) {
+        uint64_t until = deadline_after(p, ns);
+
+        if (sched_threads_alive(p->sandbox) > 1) {
+                /* A registration lost to a failed allocation: look again soon instead. */
+                if (ws->incomplete)
+                        until = MIN(until, now_ns(CLOCK_MONOTONIC) + 1000000);
+                return thread_wait(p, until);
+        }
         process_sleep(p, ns);
         return -ETIMEDOUT;
+}
+
+int process_wait_file(Process *p, OpenFile *f, uint64_t ns) {
+        WaitSet ws;
+        int r;
+
+        wait_set_init(&ws, p);
+        readiness_watch(f, &ws);
+        r = process_wait(p, &ws, ns);
+        wait_set_done(&ws);
+        return r;
 }
 
 void process_sleep(Process *p, uint64_t ns) {
@@ -89,7 +81,7 @@ void process_sleep(Process *p, uint64_t ns) {
         if (sched_threads_alive(p->sandbox) > 1) {
                 /* Another thread runs meanwhile; only the deadline ends this wait. */
                 while (p->sandbox->state == SANDBOX_RUNNING && now_ns(CLOCK_MONOTONIC) < until)
-                        (void)thread_wait(p, until, false);
+                        (void)thread_wait(p, until);
                 return;
         }
         while (now < until) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "process.h"
+#include "wait-queue.h"
 
 typedef struct SyscallArgs {
         uint64_t a[6];
@@ -28,10 +29,12 @@ extern bool syscall_trace;
 /* Sleeps up to ns (UINT64_MAX: forever), never past the run's deadline; other threads run
  * meanwhile. */
 void process_sleep(Process *p, uint64_t ns);
-/* Waits up to ns for an fd to change: with other threads, until one of them does something that
- * may have changed it (returns 0: re-check), or the time is up (-ETIMEDOUT), or the process
- * ended (-EINTR). With one thread nothing can change it: sleeps the whole time. */
-int process_wait_io(Process *p, uint64_t ns);
+/* Waits up to ns for a change to what ws is registered on (readiness_watch): returns 0 when a
+ * thread changed one of them (re-check), -ETIMEDOUT when the time is up, -EINTR when the sandbox
+ * ended. With one thread nothing can change them: sleeps the whole time. */
+int process_wait(Process *p, WaitSet *ws, uint64_t ns);
+/* The same for a change to one file (a blocking read or write, send or recv). */
+int process_wait_file(Process *p, OpenFile *f, uint64_t ns);
 
 /* The backing for mapping an open file (its image bytes, or a copy of a tmpfs file) and, for
  * the ELF loader, a pointer to all of its bytes. Returns 0, -EACCES (not mappable), -ENODEV. */

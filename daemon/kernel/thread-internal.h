@@ -7,6 +7,7 @@
 #include <ucontext.h>
 
 #include "thread.h"
+#include "wait-queue.h"
 
 typedef enum ThreadState {
         THREAD_RUNNABLE,
@@ -31,7 +32,9 @@ typedef struct Thread {
         bool resume_syscall;
         /* THREAD_WAITING: */
         uint64_t deadline;
-        bool io;
+        /* The queues it is registered on (wait-queue.h), on its own stack, while it has any: a
+         * thread the sandbox ends in a wait never returns to unregister itself. */
+        WaitSet *wait_set;
         bool woken;
         bool on_futex;
         uint64_t futex_addr;

@@ -18,6 +18,8 @@
 static void thread_free(Thread *t) {
         if (!t)
                 return;
+        if (t->wait_set)
+                wait_set_done(t->wait_set); /* it lives on t's stack, freed below */
         free(t->xsave);
         free(t->stack);
         free(t);
@@ -90,7 +92,7 @@ int thread_futex_wait(Process *p, uint64_t uaddr, uint32_t bitset, uint64_t dead
         self->on_futex = true;
         self->futex_addr = uaddr;
         self->futex_bitset = bitset;
-        r = thread_wait(p, deadline_ns, false);
+        r = thread_wait(p, deadline_ns);
         self->on_futex = false;
         return r;
 }
