@@ -72,7 +72,6 @@ Process *process_free(Process *p) {
                 }
         if (s->init == p)
                 s->init = NULL;
-        process_disarm_itimer(p);
         if (p->itimer_host_created)
                 timer_delete(p->itimer_host);
         for (unsigned i = 0; i < p->n_signal_fpu; i++)
