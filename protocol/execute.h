@@ -200,14 +200,3 @@ json_t *exec_result_to_json(const ExecResult *result);
 /* "SIGSEGV" for 1..31 (Linux x86-64 numbering, which is the guest's ABI whatever the host), NULL
  * otherwise. */
 const char *signal_name(int sig);
-
-/* ---- UTF-8 -------------------------------------------------------------------------------- */
-
-/* Whether s[0..size) is well-formed UTF-8 (Unicode 15 table 3-7: no overlongs, no surrogates,
- * nothing past U+10FFFF, no truncated sequence). NUL is well-formed. */
-bool utf8_is_valid(const char *s, size_t size);
-
-/* Copies s[0..size) replacing each maximal ill-formed subsequence with U+FFFD (the W3C/Unicode
- * "substitution of maximal subparts" practice). *ret is malloc'd and NUL-terminated; *ret_size
- * excludes the terminator. Returns 0, -ENOMEM or -E2BIG if the output size would overflow. */
-int utf8_sanitize(const char *s, size_t size, char **ret, size_t *ret_size);

@@ -17,6 +17,7 @@
 #include "confine.h"
 #include "snapshot.h"
 #include "syscall.h"
+#include "utf8.h"
 
 static const char *arg_image;
 static const char *arg_exec_host_file;

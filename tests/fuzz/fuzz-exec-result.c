@@ -16,6 +16,7 @@
 #include "execute.h"
 #include "fuzz.h"
 #include "jsonrpc.h"
+#include "utf8.h"
 
 #define FUZZ_RESULT_MAX FUZZ_INPUT_MAX
 

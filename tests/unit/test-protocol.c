@@ -9,6 +9,7 @@
 
 #include "execute.h"
 #include "macro.h"
+#include "utf8.h"
 
 static unsigned checks, failures;
 
