@@ -17,7 +17,7 @@
 #include <strings.h>
 
 #include "client.h"
-#include "execute.h"
+#include "exec-codec.h"
 #include "jsonrpc.h"
 #include "log.h"
 

@@ -13,7 +13,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "macro.h"
-#include "snapshots.h"
+#include "snapshot-maker.h"
 
 /* STATUS= at most this often; a change in between is sent when the interval is over. */
 #define STATUS_INTERVAL_USEC (1 * USEC_PER_SEC)
@@ -325,7 +325,7 @@ int manager_start(Manager *m) {
                 (void)sd_notifyf(false, "STATUS=Making the %s snapshot", name);
                 log_info("Making the %s snapshot in %s/snapshots/%s (if not up to date)", name,
                          m->state_dir, name);
-                r = snapshot_make(m->worker_path, m->state_dir, l, &dir);
+                r = snapshot_maker_run(m->worker_path, m->state_dir, l, &dir);
                 if (r == -EIO)
                         return log_error_errno(r, "%s failed to make the %s snapshot",
                                                m->worker_path, name);

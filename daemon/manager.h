@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "pool.h"
 #include "server.h"
 #include "stats.h"

@@ -11,7 +11,7 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "macro.h"
-#include "worker.h"
+#include "worker-process.h"
 
 /* Past the request's own timeout (which the worker enforces with a host timer) the daemon waits
  * this long, plus time to move the output, before it kills the worker: the backstop for a worker

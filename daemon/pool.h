@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "stats.h"
 
 typedef struct Pool Pool;

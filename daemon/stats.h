@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 
 /* How many recent execute total times the percentiles are computed over. */
 #define STATS_LATENCY_WINDOW 1024

@@ -5,7 +5,7 @@
  *
  * Bump JSONRPC_PROTOCOL_VERSION when the layout changes: a method, a member of an envelope, an
  * error code or its data, the line limit or the `output` notification. The `execute` params and
- * result have their own EXEC_PROTOCOL_VERSION (execute.h). */
+ * result have their own EXEC_PROTOCOL_VERSION (exec-codec.h). */
 #pragma once
 
 #include <jansson.h>
@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "exec-limits.h"
-#include "execute.h"
+#include "exec-codec.h"
 
 #define JSONRPC_PROTOCOL_VERSION 1
 
@@ -29,7 +29,7 @@
 /* Flags to dump a message with (compact, timings printed as rounded). */
 #define JSONRPC_DUMP_FLAGS EXEC_JSON_DUMP_FLAGS
 
-/* Error codes (PROTOCOL.md §7). -32602, -32603, -32001 and -32002 are defined in execute.h. */
+/* Error codes (PROTOCOL.md §7). -32602, -32603, -32001 and -32002 are defined in exec-codec.h. */
 #define JSONRPC_ERROR_PARSE            (-32700)
 #define JSONRPC_ERROR_INVALID_REQUEST  (-32600)
 #define JSONRPC_ERROR_METHOD_NOT_FOUND (-32601)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sandboxd-vm: the per-VM worker. `run` serves one request in a fresh VM and prints the result
- * as one JSON object (protocol/execute.h). */
+ * as one JSON object (protocol/exec-codec.h). */
 #include <fcntl.h>
 #include <sched.h>
 #include <getopt.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "image.h"
 #include "log.h"
 #include "macro.h"

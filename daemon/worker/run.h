@@ -4,7 +4,7 @@
  * the snapshots themselves. */
 #pragma once
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "image.h"
 #include "process.h"
 #include "runtime.h"

@@ -4,7 +4,7 @@
  * and the sample request whose pages make the warm-up list. */
 #pragma once
 
-#include "execute.h"
+#include "exec-codec.h"
 
 typedef struct Runtime {
         ExecLanguage language;

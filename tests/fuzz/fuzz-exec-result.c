@@ -13,7 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "fuzz.h"
 #include "jsonrpc.h"
 #include "utf8.h"

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* exec_request_from_json() over hostile `execute` params, parsed the way the daemon parses a
  * line (jsonrpc.h's flags: NUL inside strings allowed, duplicate keys refused). Checks the
- * contract of execute.h: a refusal is -EINVAL/-EOPNOTSUPP/-E2BIG with a printable ProtocolError
+ * contract of exec-codec.h: a refusal is -EINVAL/-EOPNOTSUPP/-E2BIG with a printable ProtocolError
  * that encodes to a JSON-RPC error (or -ENOMEM), and leaves the request at its defaults; an
  * accepted request validates, encodes with exec_request_to_json() and decodes back to itself. */
 #include <errno.h>
 #include <string.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "fuzz.h"
 #include "jsonrpc.h"
 

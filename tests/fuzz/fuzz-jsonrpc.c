@@ -16,7 +16,7 @@
 #include <event2/buffer.h>
 #include <string.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "fuzz.h"
 #include "jsonrpc.h"
 #include "line-reader.h"

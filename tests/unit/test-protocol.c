@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* protocol/execute.c: the execute request (JSON and struct paths, every type, every limit at ±1)
+/* protocol/exec-codec.c: the execute request (JSON and struct paths, every type, every limit at ±1)
  * and the result encoding (UTF-8 repair of every kind of ill-formed input, NULs, round trips
  * through json_dumps). A plain harness: prints file:line of each failed check, exits 1 if any. */
 #include <signal.h>
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 #include "macro.h"
 #include "utf8.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "execute.h"
+#include "exec-codec.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "snapshots.h"
+#include "snapshot-maker.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 
 #include "macro.h"
-#include "worker.h"
+#include "worker-process.h"
 
 static int mkdir_if_missing(const char *path) {
         if (mkdir(path, 0750) < 0 && errno != EEXIST)
@@ -51,8 +51,8 @@ static int run_and_wait(const char *path, char *const argv[]) {
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
-int snapshot_make(const char *worker_path, const char *state_dir, ExecLanguage language,
-                  char **ret_dir) {
+int snapshot_maker_run(const char *worker_path, const char *state_dir, ExecLanguage language,
+                       char **ret_dir) {
         _cleanup_free_ char *top = NULL, *dir = NULL;
         const char *name = exec_language_to_string(language);
         int r;

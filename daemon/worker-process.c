@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "worker.h"
+#include "worker-process.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 
 #include "clock.h"
-#include "execute.h"
+#include "exec-codec.h"
 #include "line-reader.h"
 #include "log.h"
 #include "macro.h"

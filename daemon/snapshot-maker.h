@@ -6,10 +6,10 @@
 
 #include <stdint.h>
 
-#include "execute.h"
+#include "exec-codec.h"
 
 /* Makes STATE/snapshots/LANGUAGE up to date, creating the directories (0750) as needed. Blocks
  * until the worker is done; its progress goes to our stderr. Returns 0 with *ret_dir (malloc'd)
  * the snapshot directory, -EIO when the worker failed (it logged why), or -errno. */
-int snapshot_make(const char *worker_path, const char *state_dir, ExecLanguage language,
-                  char **ret_dir);
+int snapshot_maker_run(const char *worker_path, const char *state_dir, ExecLanguage language,
+                       char **ret_dir);
