@@ -547,35 +547,14 @@ static int exec_on_notification(Client *client, const char *method, json_t *para
         return 0;
 }
 
-/* "SIGSEGV" or "SIG40" → 11 or 40; 0 if it is neither. */
-static int signal_from_name(const char *name) {
-        uint64_t n;
-
-        for (int sig = 1; sig < 32; sig++) {
-                const char *s = signal_name(sig);
-                if (s && strcmp(s, name) == 0)
-                        return sig;
-        }
-        if (strncmp(name, "SIG", 3) == 0 && parse_u64(name + 3, &n) >= 0 && n > 0 && n < 128)
-                return (int)n;
-        return 0;
-}
-
 /* The exit status that stands for an execute result; notes what it means (log_notice: on stderr,
  * after the program's own output) unless --quiet or --json. */
-static int exec_exit_status(const json_t *result, const ExecRequest *req) {
-        json_t *exit_code = json_object_get(result, "exit_code");
-        const char *sig = json_string_value(json_object_get(result, "signal"));
-        bool timed_out = json_is_true(json_object_get(result, "timed_out"));
-        bool memory = json_is_true(json_object_get(result, "memory_limit_hit"));
-        bool truncated = json_is_true(json_object_get(result, "truncated"));
+static int exec_exit_status(const ExecResult *result, const ExecRequest *req) {
         bool notes = !arg_quiet && !arg_json;
-        json_int_t code = json_is_integer(exit_code) ? json_integer_value(exit_code) : -1;
-        int signo = sig ? signal_from_name(sig) : 0;
 
-        if (notes && truncated)
+        if (notes && result->truncated)
                 log_notice("Output truncated at %" PRIu64 " bytes.", req->max_output_bytes);
-        if (timed_out) {
+        if (result->timed_out) {
                 if (notes)
                         log_notice("Stopped at the time limit of %" PRIu64 " ms.", req->timeout_ms);
                 return EXIT_TIMED_OUT;
@@ -583,26 +562,33 @@ static int exec_exit_status(const json_t *result, const ExecRequest *req) {
         /* A program that met a refused allocation and still exited 0 coped with it: its status
          * stands. One that failed most likely failed of it (PROTOCOL.md §3: MemoryError, exit 1).
          */
-        if (memory && code != 0) {
+        if (result->memory_limit_hit && result->exit_code != 0) {
                 if (notes)
                         log_notice("The program hit its memory limit of %" PRIu64 " MiB.",
                                    req->memory_mb);
                 return EXIT_MEMORY;
         }
-        if (sig) {
-                if (signo == 0) {
-                        log_error("sandboxd reported an unknown signal '%s'.", sig);
+        if (result->signal > 0) {
+                if (result->signal >= 128) {
+                        log_error("sandboxd reported signal %d, which no exit status can carry.",
+                                  result->signal);
                         return EXIT_REQUEST;
                 }
-                if (notes)
-                        log_notice("The program was killed by %s.", sig);
-                return EXIT_SIGNAL_BASE + signo;
+                if (notes) {
+                        const char *name = signal_name(result->signal);
+
+                        if (name)
+                                log_notice("The program was killed by %s.", name);
+                        else
+                                log_notice("The program was killed by SIG%d.", result->signal);
+                }
+                return EXIT_SIGNAL_BASE + result->signal;
         }
-        if (code < 0 || code > 255) {
+        if (result->exit_code < 0) {
                 log_error("sandboxd's result has neither an exit code nor a signal.");
                 return EXIT_REQUEST;
         }
-        return (int)code;
+        return result->exit_code;
 }
 
 static int verb_exec(int argc, char *argv[]) {
@@ -623,13 +609,14 @@ static int verb_exec(int argc, char *argv[]) {
                 {},
         };
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(exec_result_done) ExecResult res = EXEC_RESULT_INIT;
         _cleanup_free_ char *code = NULL, *stdin_data = NULL;
         const char *lang = NULL, *code_arg = NULL, *file = NULL, *stdin_file = NULL;
         size_t code_size = 0, stdin_size = 0;
         json_auto_t *params = NULL, *result = NULL, *lang_json = NULL;
         ExecOutput out = {};
         ProtocolError perr = {};
-        int c, r, sources;
+        int c, r, sources, decoded;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, ":hs:ql:c:f:", options, NULL)) >= 0) {
@@ -759,24 +746,32 @@ static int verb_exec(int argc, char *argv[]) {
         r = call_daemon("execute", params, req.stream ? exec_on_notification : NULL, &out, &result);
         if (r > 0)
                 return r;
+        decoded = exec_result_from_json(result, &res);
 
         if (arg_json)
                 r = print_json_line(result);
-        else if (out.streamed)
+        else if (out.streamed || decoded < 0)
                 r = out.error;
         else {
                 /* Without --stream (or from a daemon that ignored it) the output comes in the
                  * result: stdout first, then stderr, each exactly as the daemon sent it. */
-                r = write_json_string(STDOUT_FILENO, json_object_get(result, "stdout"));
+                r = write_all(STDOUT_FILENO, res.stdout_buf.data ?: "", res.stdout_buf.size);
                 if (r >= 0)
-                        r = write_json_string(STDERR_FILENO, json_object_get(result, "stderr"));
+                        r = write_all(STDERR_FILENO, res.stderr_buf.data ?: "",
+                                      res.stderr_buf.size);
         }
         if (r < 0) {
                 log_error_errno(r, "Failed to write the program's output: %m");
                 return EXIT_REQUEST;
         }
+        if (decoded == -ENOMEM)
+                return log_oom(), EXIT_REQUEST;
+        if (decoded < 0) {
+                log_error("sandboxd's result does not have the shape of PROTOCOL.md §4.");
+                return EXIT_REQUEST;
+        }
 
-        return exec_exit_status(result, &req);
+        return exec_exit_status(&res, &req);
 }
 
 /* ---- main ------------------------------------------------------------------------------------ */

@@ -2,6 +2,7 @@
 #include "exec-codec.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1061,6 +1062,137 @@ json_t *exec_result_to_json(const ExecResult *result) {
         return TAKE_PTR(o);
 }
 
+/* ---- result from JSON --------------------------------------------------------------------- */
+
+static int get_bool(const json_t *o, const char *key, bool *ret) {
+        const json_t *v = json_object_get(o, key);
+
+        if (!json_is_boolean(v))
+                return -EINVAL;
+        *ret = json_is_true(v);
+        return 0;
+}
+
+/* A timing: what exec_result_to_json() writes is finite and not negative, so nothing else is. */
+static int get_ms(const json_t *o, const char *key, double *ret) {
+        const json_t *v = json_object_get(o, key);
+        double ms;
+
+        if (!json_is_number(v))
+                return -EINVAL;
+        ms = json_number_value(v);
+        if (!isfinite(ms) || ms < 0)
+                return -EINVAL;
+        *ret = ms;
+        return 0;
+}
+
+static int get_counter(const json_t *o, const char *key, uint64_t *ret) {
+        const json_t *v = json_object_get(o, key);
+
+        if (!json_is_integer(v) || json_integer_value(v) < 0)
+                return -EINVAL;
+        *ret = (uint64_t)json_integer_value(v);
+        return 0;
+}
+
+/* A text field into a buffer, NULs and all. */
+static int get_text(const json_t *o, const char *key, ExecBuffer *ret) {
+        const json_t *v = json_object_get(o, key);
+
+        if (!json_is_string(v))
+                return -EINVAL;
+        return buffer_set(ret, json_string_value(v), json_string_length(v));
+}
+
+static int result_from_json(const json_t *o, ExecResult *res) {
+        const json_t *v, *timing, *usage;
+        int r;
+
+        if (!json_is_object(o))
+                return -EINVAL;
+
+        v = json_object_get(o, "language");
+        if (json_is_string(v))
+                res->language = exec_language_from_string(json_string_value(v));
+        else if (!json_is_null(v))
+                return -EINVAL;
+
+        v = json_object_get(o, "runtime_version");
+        if (json_is_string(v)) {
+                if (strlen(json_string_value(v)) != json_string_length(v))
+                        return -EINVAL;
+                res->runtime_version = strdup(json_string_value(v));
+                if (!res->runtime_version)
+                        return -ENOMEM;
+        } else if (!json_is_null(v))
+                return -EINVAL;
+
+        r = get_text(o, "stdout", &res->stdout_buf);
+        if (r < 0)
+                return r;
+        r = get_text(o, "stderr", &res->stderr_buf);
+        if (r < 0)
+                return r;
+
+        v = json_object_get(o, "exit_code");
+        if (json_is_integer(v)) {
+                if (json_integer_value(v) < 0 || json_integer_value(v) > 255)
+                        return -EINVAL;
+                res->exit_code = (int)json_integer_value(v);
+        } else if (!json_is_null(v))
+                return -EINVAL;
+
+        v = json_object_get(o, "signal");
+        if (json_is_string(v)) {
+                r = signal_from_name(json_string_value(v));
+                if (r < 0)
+                        return r;
+                res->signal = r;
+        } else if (!json_is_null(v))
+                return -EINVAL;
+
+        if ((r = get_bool(o, "timed_out", &res->timed_out)) < 0 ||
+            (r = get_bool(o, "memory_limit_hit", &res->memory_limit_hit)) < 0 ||
+            (r = get_bool(o, "truncated", &res->truncated)) < 0)
+                return r;
+
+        timing = json_object_get(o, "timing");
+        if (!json_is_object(timing))
+                return -EINVAL;
+        if ((r = get_ms(timing, "queue_ms", &res->timing.queue_ms)) < 0 ||
+            (r = get_ms(timing, "restore_ms", &res->timing.restore_ms)) < 0 ||
+            (r = get_ms(timing, "run_ms", &res->timing.run_ms)) < 0 ||
+            (r = get_ms(timing, "total_ms", &res->timing.total_ms)) < 0)
+                return r;
+
+        usage = json_object_get(o, "usage");
+        if (!json_is_object(usage))
+                return -EINVAL;
+        if ((r = get_ms(usage, "cpu_ms", &res->usage.cpu_ms)) < 0 ||
+            (r = get_counter(usage, "peak_memory_bytes", &res->usage.peak_memory_bytes)) < 0 ||
+            (r = get_counter(usage, "syscalls", &res->usage.syscalls)) < 0 ||
+            (r = get_counter(usage, "exits", &res->usage.exits)) < 0 ||
+            (r = get_counter(usage, "page_faults", &res->usage.page_faults)) < 0 ||
+            (r = get_counter(usage, "unimplemented_syscalls", &res->usage.unimplemented_syscalls)) <
+                    0)
+                return r;
+        return 0;
+}
+
+int exec_result_from_json(const json_t *o, ExecResult *ret) {
+        _cleanup_(exec_result_done) ExecResult res = EXEC_RESULT_INIT;
+        int r;
+
+        exec_result_init(ret);
+        r = result_from_json(o, &res);
+        if (r < 0)
+                return r;
+        *ret = res;
+        res = EXEC_RESULT_INIT;
+        return 0;
+}
+
 /* ---- signals ------------------------------------------------------------------------------ */
 
 /* Numbers as the x86-64 Linux ABI defines them (arch/x86/include/uapi/asm/signal.h): the guest
@@ -1079,4 +1211,23 @@ const char *signal_name(int sig) {
         if (sig < 1 || sig >= (int)ELEMENTSOF(signal_table))
                 return NULL;
         return signal_table[sig];
+}
+
+int signal_from_name(const char *name) {
+        unsigned long n;
+        char *end;
+
+        if (!name || strncmp(name, "SIG", 3) != 0)
+                return -EINVAL;
+        for (int sig = 1; sig < (int)ELEMENTSOF(signal_table); sig++)
+                if (signal_table[sig] && strcmp(signal_table[sig], name) == 0)
+                        return sig;
+        /* strtoul() would take a sign, spaces or leading zeros: none of those is ours. */
+        if (name[3] < '1' || name[3] > '9')
+                return -EINVAL;
+        errno = 0;
+        n = strtoul(name + 3, &end, 10);
+        if (errno != 0 || *end != '\0' || n > INT_MAX)
+                return -EINVAL;
+        return (int)n;
 }

@@ -194,9 +194,22 @@ int exec_result_append_output(ExecResult *result, int fd, const void *data, size
  * rounded to microseconds; non-finite or negative ones become 0. Returns NULL only on OOM. */
 json_t *exec_result_to_json(const ExecResult *result);
 
+/* Decodes a result object (the inverse of exec_result_to_json(), for whoever reads one: the daemon
+ * from its worker, sandboxctl from the daemon). Every field of PROTOCOL.md §4 must be there with
+ * its type: exit_code 0..255 or null, signal a name ("SIGSEGV", "SIG40") or null, timings finite
+ * and not negative, counters non-negative integers; members it does not know are ignored (a newer
+ * peer may add some). A language this build does not know is left _EXEC_LANGUAGE_INVALID rather
+ * than refused: a daemon may run languages its client has not heard of. Returns 0 and fills *ret
+ * (the caller owns it), -EINVAL for anything else, -ENOMEM; on failure *ret is as
+ * exec_result_init() leaves it. */
+int exec_result_from_json(const json_t *o, ExecResult *ret);
+
 /* Dump flags that print the rounded timings as written (0.123, not 0.12299999999999999). */
 #define EXEC_JSON_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 /* "SIGSEGV" for 1..31 (Linux x86-64 numbering, which is the guest's ABI whatever the host), NULL
  * otherwise. */
 const char *signal_name(int sig);
+/* The inverse, for a result's `signal`: "SIGSEGV" → 11, and the "SIG<n>" form used for numbers
+ * without a name → n (1..INT_MAX, no sign or leading zero). -EINVAL for anything else. */
+int signal_from_name(const char *name);

@@ -582,7 +582,7 @@ def fake_execute(params, send_notification):
         "timed_out": timed_out, "memory_limit_hit": memory_hit, "truncated": truncated,
         "timing": {"queue_ms": 0, "restore_ms": 0, "run_ms": 1.0, "total_ms": 1.0},
         "usage": {"cpu_ms": 1.0, "peak_memory_bytes": 0, "syscalls": 0, "exits": 0,
-                  "unimplemented_syscalls": 0},
+                  "page_faults": 0, "unimplemented_syscalls": 0},
     }, None
 
 

@@ -1134,6 +1134,179 @@ static void test_error_json(void) {
               json_object_get(json_object_get(j, "data"), "field") == NULL);
 }
 
+/* ---- result from JSON ---------------------------------------------------------------------- */
+
+/* A full result, through exec_result_to_json(), a dump and a parse, and back: every field as it
+ * was (text after its UTF-8 repair, timings rounded), and the second encoding byte-equal to the
+ * first. */
+static void test_result_decode_round_trip(void) {
+        _cleanup_(exec_result_done) ExecResult r = EXEC_RESULT_INIT, back = EXEC_RESULT_INIT;
+        _cleanup_(json_decrefp) json_t *o = NULL, *parsed = NULL, *again = NULL;
+        _cleanup_free_ char *text = NULL, *text_again = NULL;
+        static const char out[] = "a\x00\xFF"
+                                  "b";
+        static const char out_clean[] = "a\x00" FFFD "b";
+
+        r.language = EXEC_LANGUAGE_JAVASCRIPT;
+        r.runtime_version = strdup("20.20.2");
+        CHECK(exec_result_append_output(&r, 1, out, sizeof out - 1, UINT64_MAX) == 0);
+        CHECK(exec_result_append_output(&r, 2, "err\n", 4, UINT64_MAX) == 0);
+        r.signal = 40;
+        r.timed_out = true;
+        r.truncated = true;
+        r.timing =
+                (ExecTiming){.queue_ms = 0.25, .restore_ms = 0.2, .run_ms = 1.0004, .total_ms = 3};
+        r.usage = (ExecUsage){.cpu_ms = 0.5,
+                              .peak_memory_bytes = 1 << 20,
+                              .syscalls = 3,
+                              .exits = 4,
+                              .page_faults = 5,
+                              .unimplemented_syscalls = 6};
+
+        o = exec_result_to_json(&r);
+        text = o ? json_dumps(o, EXEC_JSON_DUMP_FLAGS) : NULL;
+        parsed = text ? load(text) : NULL;
+        if (!parsed) {
+                CHECK(parsed);
+                return;
+        }
+        CHECK(exec_result_from_json(parsed, &back) == 0);
+        CHECK(back.language == EXEC_LANGUAGE_JAVASCRIPT);
+        CHECK(back.runtime_version && strcmp(back.runtime_version, "20.20.2") == 0);
+        CHECK(back.stdout_buf.size == sizeof out_clean - 1 &&
+              memcmp(back.stdout_buf.data, out_clean, sizeof out_clean - 1) == 0);
+        CHECK(back.stderr_buf.size == 4 && memcmp(back.stderr_buf.data, "err\n", 4) == 0);
+        CHECK(back.exit_code == EXEC_EXIT_CODE_NONE);
+        CHECK(back.signal == 40);
+        CHECK(back.timed_out && back.truncated && !back.memory_limit_hit);
+        CHECK(back.timing.queue_ms == 0.25 && back.timing.restore_ms == 0.2 &&
+              back.timing.run_ms == 1.0 && back.timing.total_ms == 3);
+        CHECK(back.usage.cpu_ms == 0.5 && back.usage.peak_memory_bytes == 1 << 20 &&
+              back.usage.syscalls == 3 && back.usage.exits == 4 && back.usage.page_faults == 5 &&
+              back.usage.unimplemented_syscalls == 6);
+
+        again = exec_result_to_json(&back);
+        text_again = again ? json_dumps(again, EXEC_JSON_DUMP_FLAGS) : NULL;
+        CHECK(text_again && strcmp(text, text_again) == 0);
+
+        /* an exit code, a named signal, nulls */
+        json_decref(TAKE_PTR(parsed));
+        exec_result_done(&back);
+        parsed = load("{\"language\":null,\"runtime_version\":null,\"stdout\":\"\",\"stderr\":\"\","
+                      "\"exit_code\":255,\"signal\":\"SIGSEGV\",\"timed_out\":false,"
+                      "\"memory_limit_hit\":true,\"truncated\":false,\"timing\":{\"queue_ms\":0,"
+                      "\"restore_ms\":0,\"run_ms\":0,\"total_ms\":0},\"usage\":{\"cpu_ms\":0,"
+                      "\"peak_memory_bytes\":9223372036854775807,\"syscalls\":0,\"exits\":0,"
+                      "\"page_faults\":0,\"unimplemented_syscalls\":0},\"added_later\":[1]}");
+        CHECK(parsed && exec_result_from_json(parsed, &back) == 0);
+        CHECK(back.language == _EXEC_LANGUAGE_INVALID && !back.runtime_version);
+        CHECK(back.exit_code == 255 && back.signal == 11 && back.memory_limit_hit);
+        CHECK(back.usage.peak_memory_bytes == INT64_MAX);
+}
+
+/* Each of these breaks the contract in one place; the base is a valid result. */
+static void test_result_decode_hostile(void) {
+        static const char *const base =
+                "{\"language\":\"python\",\"runtime_version\":\"3.11.2\",\"stdout\":\"x\","
+                "\"stderr\":\"\",\"exit_code\":0,\"signal\":null,\"timed_out\":false,"
+                "\"memory_limit_hit\":false,\"truncated\":false,\"timing\":{\"queue_ms\":0,"
+                "\"restore_ms\":0.2,\"run_ms\":1,\"total_ms\":1.5},\"usage\":{\"cpu_ms\":1,"
+                "\"peak_memory_bytes\":1,\"syscalls\":1,\"exits\":1,\"page_faults\":0,"
+                "\"unimplemented_syscalls\":0}}";
+        static const struct {
+                const char *path;  /* "timing.run_ms": a member of a member */
+                const char *value; /* NULL: removed */
+        } cases[] = {
+                {"stdout", NULL},
+                {"stdout", "1"},
+                {"stderr", "null"},
+                {"exit_code", NULL},
+                {"exit_code", "-1"},
+                {"exit_code", "256"},
+                {"exit_code", "1.0"},
+                {"exit_code", "\"0\""},
+                {"signal", NULL},
+                {"signal", "11"},
+                {"signal", "\"SEGV\""},
+                {"signal", "\"SIGFOO\""},
+                {"signal", "\"SIG\""},
+                {"signal", "\"SIG0\""},
+                {"signal", "\"SIG-1\""},
+                {"signal", "\"SIG011\""},
+                {"signal", "\"SIG 1\""},
+                {"signal", "\"SIG1x\""},
+                {"signal", "\"SIG99999999999999999999\""},
+                {"timed_out", NULL},
+                {"timed_out", "0"},
+                {"memory_limit_hit", "\"false\""},
+                {"truncated", "null"},
+                {"language", NULL},
+                {"language", "1"},
+                {"runtime_version", NULL},
+                {"runtime_version", "\"3.11\\u00002\""},
+                {"timing", NULL},
+                {"timing", "[]"},
+                {"timing.queue_ms", NULL},
+                {"timing.restore_ms", "-0.5"},
+                {"timing.run_ms", "\"1\""},
+                {"timing.total_ms", "null"},
+                {"usage", NULL},
+                {"usage", "{}"},
+                {"usage.cpu_ms", "-1"},
+                {"usage.peak_memory_bytes", "-1"},
+                {"usage.syscalls", "1.5"},
+                {"usage.exits", NULL},
+                {"usage.page_faults", "true"},
+                {"usage.unimplemented_syscalls", "\"0\""},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(exec_result_done) ExecResult r = EXEC_RESULT_INIT;
+                _cleanup_(json_decrefp) json_t *o = load(base);
+                const char *dot = strchr(cases[i].path, '.');
+                json_t *target = o;
+                const char *key = cases[i].path;
+                char parent[32];
+
+                if (!o)
+                        return;
+                if (dot) {
+                        snprintf(parent, sizeof parent, "%.*s", (int)(dot - key), key);
+                        target = json_object_get(o, parent);
+                        key = dot + 1;
+                }
+                if (cases[i].value)
+                        json_object_set_new(target, key, load(cases[i].value));
+                else
+                        json_object_del(target, key);
+                CHECK_AT(__FILE__, __LINE__, exec_result_from_json(o, &r) == -EINVAL,
+                         "case %zu (%s)", i, cases[i].path);
+                CHECK_AT(__FILE__, __LINE__,
+                         !r.stdout_buf.data && !r.runtime_version && r.exit_code == -1,
+                         "case %zu left the result half filled", i);
+        }
+
+        /* not an object at all */
+        {
+                _cleanup_(exec_result_done) ExecResult r = EXEC_RESULT_INIT;
+                _cleanup_(json_decrefp) json_t *a = load("[]");
+
+                CHECK(exec_result_from_json(a, &r) == -EINVAL);
+                CHECK(exec_result_from_json(NULL, &r) == -EINVAL);
+        }
+}
+
+static void test_signal_from_name(void) {
+        for (int sig = 1; sig < 32; sig++)
+                CHECK(signal_from_name(signal_name(sig)) == sig);
+        CHECK(signal_from_name("SIG40") == 40);
+        CHECK(signal_from_name("SIG2147483647") == 2147483647);
+        CHECK(signal_from_name("SIG2147483648") == -EINVAL);
+        CHECK(signal_from_name("SIG+1") == -EINVAL);
+        CHECK(signal_from_name("sigsegv") == -EINVAL);
+        CHECK(signal_from_name(NULL) == -EINVAL);
+}
+
 int main(void) {
         test_languages();
         test_request_minimal();
@@ -1154,6 +1327,9 @@ int main(void) {
         test_result_encoding();
         test_result_output_cap();
         test_error_json();
+        test_result_decode_round_trip();
+        test_result_decode_hostile();
+        test_signal_from_name();
 
         printf("test-protocol: %u checks, %u failed\n", checks, failures);
         return failures == 0 ? 0 : 1;
