@@ -101,21 +101,11 @@ static void request_free(Request *r) {
         free(r);
 }
 
-static double round_ms(double ms) {
-        return round(ms * 1000.0) / 1000.0;
-}
-
-/* The daemon's view of the time: waiting for a worker, and request received → result ready. */
-static void result_set_timing(json_t *result, const Request *r, uint64_t now) {
-        json_t *timing = json_object_get(result, "timing");
-
-        if (!json_is_object(timing))
-                return;
-        (void)json_object_set_new(
-                timing, "queue_ms",
-                json_real(round_ms(usec_to_ms(r->job.started_usec - r->received_usec))));
-        (void)json_object_set_new(timing, "total_ms",
-                                  json_real(round_ms(usec_to_ms(now - r->received_usec))));
+/* The daemon's view of the time: waiting for a worker, and request received → result ready.
+ * (restore_ms and run_ms are the worker's.) */
+static void result_set_timing(ExecResult *result, const Request *r, uint64_t now) {
+        result->timing.queue_ms = usec_to_ms(r->job.started_usec - r->received_usec);
+        result->timing.total_ms = usec_to_ms(now - r->received_usec);
 }
 
 static void request_log(const Request *r, const char *outcome, uint64_t total_usec) {
@@ -135,7 +125,7 @@ static void request_log(const Request *r, const char *outcome, uint64_t total_us
                    exec_language_to_string(r->language), outcome, usec_to_ms(total_usec));
 }
 
-static void request_on_done(PoolJob *job, json_t *result, json_t *error) {
+static void request_on_done(PoolJob *job, ExecResult *result, json_t *error) {
         Request *r = container_of(job, Request, job);
         Manager *m = r->manager;
         Reply reply = {.connection = r->task.connection, .batch = r->batch, .id = r->id};
@@ -144,14 +134,15 @@ static void request_on_done(PoolJob *job, json_t *result, json_t *error) {
         const char *outcome_name;
 
         if (result) {
-                bool timed_out = json_is_true(json_object_get(result, "timed_out"));
+                json_t *o;
 
                 result_set_timing(result, r, now);
                 stats_add_latency(&m->stats, now - r->received_usec);
-                outcome = reply_result(m, &reply, result);
-                if (timed_out)
+                o = exec_result_to_json(result);
+                outcome = o ? reply_result(m, &reply, o) : reply_error(m, &reply, NULL);
+                if (o && result->timed_out)
                         outcome = REQUEST_OUTCOME_TIMEOUT;
-                outcome_name = timed_out ? "timeout" : "ok";
+                outcome_name = !o ? "internal" : result->timed_out ? "timeout" : "ok";
         } else {
                 json_t *kind = json_object_get(json_object_get(error, "data"), "kind");
 
@@ -166,16 +157,16 @@ static void request_on_done(PoolJob *job, json_t *result, json_t *error) {
         request_free(r);
 }
 
-static void request_on_output(PoolJob *job, json_t *output) {
+static void request_on_output(PoolJob *job, int fd, const char *data, size_t size) {
         Request *r = container_of(job, Request, job);
         _cleanup_(json_decrefp) json_t *notification = NULL;
 
         if (!r->stream || !r->id || !r->task.connection)
                 return;
-        notification = jsonrpc_notification_new(JSONRPC_OUTPUT_METHOD,
-                                                json_pack("{sO sO sO}", "id", r->id, "stream",
-                                                          json_object_get(output, "stream"), "data",
-                                                          json_object_get(output, "data")));
+        notification = jsonrpc_notification_new(
+                JSONRPC_OUTPUT_METHOD,
+                json_pack("{sO ss so}", "id", r->id, "stream", fd == 1 ? "stdout" : "stderr",
+                          "data", json_stringn(data, size)));
         if (notification)
                 (void)connection_send(r->task.connection, notification);
 }

@@ -83,7 +83,7 @@ PoolFigures pool_get_figures(const Pool *p) {
                         f.ready++;
                         break;
                 case WORKER_STARTING:
-                case WORKER_RESTORING:
+                case WORKER_PREPARING:
                         f.starting++;
                         break;
                 case WORKER_BUSY:
@@ -144,7 +144,7 @@ static json_t *sandbox_failed_error(const char *reason, const char *detail, pid_
         return e;
 }
 
-static void job_finish(PoolJob *job, json_t *result, json_t *error) {
+static void job_finish(PoolJob *job, ExecResult *result, json_t *error) {
         job->worker = NULL;
         job->on_done(job, result, error);
 }
@@ -255,14 +255,14 @@ static void on_worker_ready(Worker *w, bool reset, void *userdata) {
         notify_changed(p);
 }
 
-static void on_worker_output(Worker *w, json_t *output, void *userdata) {
+static void on_worker_output(Worker *w, int fd, const char *data, size_t size, void *userdata) {
         PoolWorker *pw = userdata;
 
         if (pw->job && pw->job->on_output)
-                pw->job->on_output(pw->job, output);
+                pw->job->on_output(pw->job, fd, data, size);
 }
 
-static void on_worker_answer(Worker *w, json_t *answer, bool is_error, void *userdata) {
+static void on_worker_answer(Worker *w, ExecResult *result, json_t *error, void *userdata) {
         PoolWorker *pw = userdata;
         Pool *p = pw->pool;
         PoolJob *job = pw->job;
@@ -270,13 +270,8 @@ static void on_worker_answer(Worker *w, json_t *answer, bool is_error, void *use
         pw->job = NULL;
         if (p->stopping && TAILQ_EMPTY(&p->queue))
                 worker_stop(w);
-        if (job) {
-                json_incref(answer);
-                if (is_error)
-                        job_finish(job, NULL, answer);
-                else
-                        job_finish(job, answer, NULL);
-        }
+        if (job)
+                job_finish(job, result, json_incref(error));
         notify_changed(p);
 }
 

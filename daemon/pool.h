@@ -39,11 +39,12 @@ struct PoolJob {
         size_t line_size;
         uint64_t timeout_ms;
         uint64_t max_output_bytes;
-        /* Streamed output {"stream","data"} (borrowed); NULL to ignore it. */
-        void (*on_output)(PoolJob *job, json_t *output);
-        /* The end: exactly one of result (an execute result object) and error (a JSON-RPC error
-         * object) is set; both are stolen. Called at most once, never after pool_cancel(). */
-        void (*on_done)(PoolJob *job, json_t *result, json_t *error);
+        /* Streamed output of fd 1 or 2, UTF-8 text (borrowed); NULL to ignore it. */
+        void (*on_output)(PoolJob *job, int fd, const char *data, size_t size);
+        /* The end: exactly one of result (the worker's, whose contents the callee may move
+         * out) and error (a JSON-RPC error object, stolen; NULL for both means out of memory).
+         * Called at most once, never after pool_cancel(). */
+        void (*on_done)(PoolJob *job, ExecResult *result, json_t *error);
 
         /* The pool's. */
         uint64_t queued_usec;  /* when submitted */

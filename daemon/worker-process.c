@@ -19,11 +19,12 @@
 #include "line-reader.h"
 #include "log.h"
 #include "macro.h"
+#include "worker-frame.h"
 #include "write-now.h"
 
 extern char **environ;
 
-/* Lines a worker prints between requests ("ready") are tiny; 64 KiB is a generous cap. */
+/* Frames a worker prints between requests (ready) are tiny; 64 KiB is a generous cap. */
 #define WORKER_SMALL_LINE_MAX (64 * 1024)
 /* A restore takes milliseconds (a first one, with the image opened, a little more); a worker
  * that is not ready after this long is stuck. */
@@ -54,9 +55,11 @@ struct Worker {
         void *userdata;
 };
 
+/* The names `stats` reports (PROTOCOL.md §7.3): public, so PREPARING keeps the name it had when
+ * every next VM was a restore. */
 static const char *const state_names[_WORKER_STATE_MAX] = {
         [WORKER_STARTING] = "starting",   [WORKER_READY] = "ready",       [WORKER_BUSY] = "busy",
-        [WORKER_RESTORING] = "restoring", [WORKER_STOPPING] = "stopping", [WORKER_DEAD] = "dead",
+        [WORKER_PREPARING] = "restoring", [WORKER_STOPPING] = "stopping", [WORKER_DEAD] = "dead",
 };
 
 const char *worker_state_to_string(WorkerState state) {
@@ -134,7 +137,7 @@ static void on_timer(evutil_socket_t fd, short what, void *userdata) {
                             "plus its grace period");
                 break;
         case WORKER_STARTING:
-        case WORKER_RESTORING:
+        case WORKER_PREPARING:
                 snprintf(detail, sizeof detail, "the worker was not ready within %u s",
                          (unsigned)(WORKER_READY_TIMEOUT_USEC / USEC_PER_SEC));
                 worker_kill(w, "timeout", detail);
@@ -145,58 +148,46 @@ static void on_timer(evutil_socket_t fd, short what, void *userdata) {
         }
 }
 
-/* A line the worker may print in the state it is in; anything else is a protocol failure. */
-static int handle_line(Worker *w, json_t *line) {
-        json_t *value;
-
-        if (!json_is_object(line))
-                return -EPROTO;
-
-        value = json_object_get(line, "ready");
-        if (value) {
-                if (!json_is_true(value))
-                        return -EPROTO;
-                /* Asked to stop while restoring: it reads its EOF next. */
+/* A frame the worker may print in the state it is in (protocol/worker-frame.h); anything else is
+ * a protocol failure. */
+static int handle_frame(Worker *w, WorkerFrame *frame) {
+        switch (frame->type) {
+        case WORKER_FRAME_READY:
+                /* Asked to stop while preparing: it reads its EOF next. */
                 if (w->state == WORKER_STOPPING)
                         return 0;
-                if (w->state != WORKER_STARTING && w->state != WORKER_RESTORING)
+                if (w->state != WORKER_STARTING && w->state != WORKER_PREPARING)
                         return -EPROTO;
                 evtimer_del(w->timer);
                 w->state = WORKER_READY;
                 w->was_ready = true;
                 w->reader.max = WORKER_SMALL_LINE_MAX;
-                w->callbacks.ready(w, json_is_true(json_object_get(line, "reset")), w->userdata);
+                w->callbacks.ready(w, frame->reset, w->userdata);
                 return 0;
-        }
 
-        if (w->state != WORKER_BUSY)
-                return -EPROTO;
-
-        value = json_object_get(line, "output");
-        if (value) {
-                if (!json_is_object(value) || !json_is_string(json_object_get(value, "stream")) ||
-                    !json_is_string(json_object_get(value, "data")))
+        case WORKER_FRAME_OUTPUT:
+                if (w->state != WORKER_BUSY)
                         return -EPROTO;
-                w->callbacks.output(w, value, w->userdata);
+                w->callbacks.output(w, frame->output_fd, frame->output_data, frame->output_size,
+                                    w->userdata);
                 return 0;
-        }
 
-        value = json_object_get(line, "error");
-        if (value) {
-                if (!json_is_object(value) || !json_is_integer(json_object_get(value, "code")))
+        case WORKER_FRAME_RESULT:
+        case WORKER_FRAME_ERROR:
+                if (w->state != WORKER_BUSY)
                         return -EPROTO;
-        } else if (!json_object_get(line, "exit_code") ||
-                   !json_is_string(json_object_get(line, "stdout")) ||
-                   !json_is_object(json_object_get(line, "timing")))
-                return -EPROTO;
+                evtimer_del(w->timer);
+                w->state = WORKER_PREPARING;
+                w->reader.max = WORKER_SMALL_LINE_MAX;
+                timer_arm(w, WORKER_READY_TIMEOUT_USEC);
+                bufferevent_setwatermark(w->bev, EV_READ, 0, w->reader.max);
+                w->callbacks.answer(w, frame->type == WORKER_FRAME_RESULT ? &frame->result : NULL,
+                                    frame->error, w->userdata);
+                return 0;
 
-        evtimer_del(w->timer);
-        w->state = WORKER_RESTORING;
-        w->reader.max = WORKER_SMALL_LINE_MAX;
-        timer_arm(w, WORKER_READY_TIMEOUT_USEC);
-        bufferevent_setwatermark(w->bev, EV_READ, 0, w->reader.max);
-        w->callbacks.answer(w, value ?: line, value != NULL, w->userdata);
-        return 0;
+        default:
+                return -EPROTO;
+        }
 }
 
 static void on_read(struct bufferevent *bev, void *userdata) {
@@ -206,6 +197,7 @@ static void on_read(struct bufferevent *bev, void *userdata) {
         /* Each callback may kill the worker (state DEAD, bev freed): check before every line. */
         while (w->bev && w->state != WORKER_DEAD) {
                 _cleanup_(json_decrefp) json_t *line = NULL;
+                _cleanup_(worker_frame_done) WorkerFrame frame = WORKER_FRAME_INIT;
                 json_error_t error;
                 char detail[160];
                 size_t len;
@@ -222,7 +214,20 @@ static void on_read(struct bufferevent *bev, void *userdata) {
                 }
                 line = line_reader_parse(in, len, JSON_ALLOW_NUL, &error);
                 line_reader_consume(&w->reader, in, len);
-                if (!line || handle_line(w, line) < 0) {
+                r = line ? worker_frame_from_json(line, &frame) : -EINVAL;
+                if (r == -ENOMEM) {
+                        worker_kill(w, "internal", "out of memory decoding the worker's line");
+                        return;
+                }
+                if (r == -EPROTONOSUPPORT) {
+                        snprintf(detail, sizeof detail,
+                                 "the worker speaks another version of its frames than %d "
+                                 "(a daemon and a sandboxd-vm from different builds?)",
+                                 WORKER_FRAME_VERSION);
+                        worker_kill(w, "protocol", detail);
+                        return;
+                }
+                if (r < 0 || handle_frame(w, &frame) < 0) {
                         snprintf(detail, sizeof detail,
                                  "the worker printed an unexpected line while %s",
                                  worker_state_to_string(w->state));

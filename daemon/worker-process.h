@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* One `sandboxd-vm serve` process: a pool worker that holds one restored VM at a time. The daemon
- * talks to it over a socketpair that is the worker's stdin and stdout (daemon/worker/main.c):
+/* The daemon's side of one `sandboxd-vm serve` process (daemon/worker/main.c), a pool worker that
+ * keeps one VM in the snapshot's state ready for the next request: restored at start, then reset
+ * in place after each request (or restored anew with --fresh-vms). The daemon talks to it over a
+ * socketpair that is the worker's stdin and stdout, in the frames of protocol/worker-frame.h:
  *
- *   worker: {"ready":true,"restore_ms":X}          a fresh VM waits
- *   daemon: <execute params>                       one line
- *   worker: {"output":{"stream":..,"data":..}}     zero or more, with stream: true
- *   worker: <execute result> | {"error":{...}}     one line; then it restores the next VM
+ *   worker: ready                  STARTING/PREPARING → READY
+ *   daemon: request                READY → BUSY
+ *   worker: output...              zero or more, while BUSY
+ *   worker: result | error         BUSY → PREPARING: it makes its next VM ready by itself
  *
- * Anything else, a line past its cap, or no answer by the backstop deadline, and the worker is
- * killed (SIGKILL through its pidfd). Its exit is noticed through the pidfd and it is reaped with
- * waitid(P_PIDFD): no SIGCHLD handler, no zombie, no pid reuse race. */
+ * A frame out of turn, a line that is no frame, a line past its cap, or no answer by the
+ * backstop deadline, and the worker is killed (SIGKILL through its pidfd). Its exit is noticed
+ * through the pidfd and it is reaped with waitid(P_PIDFD): no SIGCHLD handler, no zombie, no pid
+ * reuse race. */
 #pragma once
 
 #include <event2/event.h>
@@ -18,13 +21,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "exec-codec.h"
+
 typedef struct Worker Worker;
 
 typedef enum WorkerState {
         WORKER_STARTING,  /* spawned, restoring its first VM */
         WORKER_READY,     /* a VM waits for a request */
         WORKER_BUSY,      /* running a request */
-        WORKER_RESTORING, /* answered; restoring its next VM by itself */
+        WORKER_PREPARING, /* answered; making its next VM ready (a reset, or a restore) */
         WORKER_STOPPING,  /* its input is closed: it exits when it next reads */
         WORKER_DEAD,      /* killed or exited; waiting to be reaped */
         _WORKER_STATE_MAX,
@@ -34,14 +39,17 @@ typedef struct WorkerCallbacks {
         /* A VM in the snapshot's state is ready (restored, or reset in place when `reset`): the
          * worker takes a request now. */
         void (*ready)(Worker *w, bool reset, void *userdata);
-        /* A piece of streamed output, {"stream": "stdout"|"stderr", "data": "..."} (borrowed). */
-        void (*output)(Worker *w, json_t *output, void *userdata);
-        /* The answer to the request: an execute result object, or (is_error) a JSON-RPC error
-         * object. Borrowed. The worker is RESTORING afterwards. */
-        void (*answer)(Worker *w, json_t *answer, bool is_error, void *userdata);
+        /* A piece of streamed output of fd 1 or 2: size bytes of UTF-8 text (NULs included),
+         * borrowed for the call. */
+        void (*output)(Worker *w, int fd, const char *data, size_t size, void *userdata);
+        /* The answer to the request: exactly one of an execute result (its contents may be
+         * moved out) and a JSON-RPC error object (referenced for the call; take a reference to
+         * keep it). The worker is PREPARING afterwards. */
+        void (*answer)(Worker *w, ExecResult *result, json_t *error, void *userdata);
         /* The process is gone and reaped. `lost` is the state it was in when things went wrong
          * (BUSY: a request went unanswered), `reason` says what happened ("crashed",
-         * "timeout", "protocol", "exited") and `detail` how, for people. The callee frees w. */
+         * "timeout", "protocol", "exited", "stopped", "internal") and `detail` how, for people.
+         * The callee frees w. */
         void (*exited)(Worker *w, WorkerState lost, const char *reason, const char *detail,
                        void *userdata);
 } WorkerCallbacks;

@@ -17,7 +17,7 @@
 #include "confine.h"
 #include "snapshot.h"
 #include "syscall.h"
-#include "utf8.h"
+#include "worker-frame.h"
 
 static const char *arg_image;
 static const char *arg_exec_host_file;
@@ -398,10 +398,6 @@ static int verb_snapshot(int argc, char *argv[]) {
         return run_make_snapshot(&options, req.memory_mb * 1024 * 1024, arg_out);
 }
 
-/* One request line, at most the largest request the protocol allows (code, stdin, args and env
- * at their ceilings, JSON-escaped) plus room. */
-#define SERVE_REQUEST_MAX (128u * 1024 * 1024)
-
 static int read_request_line(char **ret, size_t *ret_size) {
         _cleanup_free_ char *line = NULL;
         size_t allocated = 0;
@@ -411,30 +407,32 @@ static int read_request_line(char **ret, size_t *ret_size) {
         n = getline(&line, &allocated, stdin);
         if (n < 0)
                 return errno ? -errno : -ENODATA;
-        if ((size_t)n > SERVE_REQUEST_MAX)
+        if ((size_t)n > WORKER_REQUEST_LINE_MAX)
                 return -E2BIG;
         *ret = TAKE_PTR(line);
         *ret_size = n;
         return 0;
 }
 
-/* serve's streamed output: one line per piece, before the result line. */
-static void print_output_frame(int stream, const char *data, size_t size) {
-        _cleanup_free_ char *text = NULL;
-        size_t text_size;
-        json_t *frame;
+/* One frame of protocol/worker-frame.h on stdout, from a *_format() call's r, line and size. */
+static int print_frame(int r, char *line, size_t size) {
+        _cleanup_free_ char *text = line;
 
-        if (utf8_sanitize(data, size, &text, &text_size) < 0)
-                return;
-        frame = json_pack("{s{ss}}", "output", "stream", stream == 1 ? "stdout" : "stderr");
-        if (!frame)
-                return;
-        if (json_object_set_new(json_object_get(frame, "output"), "data",
-                                json_stringn(text, text_size)) < 0) {
-                json_decref(frame);
-                return;
-        }
-        (void)print_json(frame);
+        if (r < 0)
+                return log_error_errno(r, "Failed to encode a frame: %m");
+        if (fwrite(text, 1, size, stdout) != size)
+                return -EIO;
+        return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+/* serve's streamed output: one frame per piece, before the result frame. */
+static void print_output_frame(int stream, const char *data, size_t size) {
+        char *line = NULL;
+        size_t line_size = 0;
+        int r;
+
+        r = worker_frame_output_format(stream, data, size, &line, &line_size);
+        (void)print_frame(r, line, line_size);
 }
 
 /* One request of serve: read its line, run it on the prepared VM, print the result. Returns 0,
@@ -444,27 +442,19 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
         _cleanup_free_ char *line = NULL;
         ProtocolError error = {};
-        json_error_t json_error;
-        json_t *params;
-        size_t size = 0;
+        char *frame = NULL;
+        size_t size = 0, frame_size = 0;
         int r;
 
         r = read_request_line(&line, &size);
         if (r < 0)
                 return r == -ENODATA ? r : log_error_errno(r, "Failed to read the request: %m");
-        params = json_loadb(line, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &json_error);
-        if (!params) {
-                error = (ProtocolError){.kind = EXEC_ERROR_INVALID_PARAMS};
-                snprintf(error.message, sizeof(error.message), "malformed JSON: %s",
-                         json_error.text);
-                return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
-        }
-        r = exec_request_from_json(params, &req, &error);
-        json_decref(params);
+        r = worker_request_parse(line, size, &req, &error);
         if (r < 0) {
                 if (error.kind == EXEC_ERROR_NONE)
                         return r;
-                return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
+                r = worker_frame_error_format(&error, &frame, &frame_size);
+                return print_frame(r, frame, frame_size);
         }
         if (req.language != options->runtime->language) {
                 /* A request for another language: answered, the worker serves on. */
@@ -472,7 +462,8 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
                 strcpy(error.field, "language");
                 snprintf(error.message, sizeof(error.message), "this worker runs %s, not %s",
                          options->runtime->name, exec_language_to_string(req.language));
-                return print_json(json_pack("{so}", "error", protocol_error_to_json(&error)));
+                r = worker_frame_error_format(&error, &frame, &frame_size);
+                return print_frame(r, frame, frame_size);
         }
         if (req.memory_mb > prepared->memory_mb) {
                 /* The ready VM's RAM slot is too small for this request: restore a bigger one
@@ -487,7 +478,8 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
         r = run_request(options, prepared, &req);
         if (r < 0)
                 return r;
-        return print_json(exec_result_to_json(result));
+        r = worker_frame_result_format(result, &frame, &frame_size);
+        return print_frame(r, frame, frame_size);
 }
 
 static int verb_serve(int argc, char *argv[]) {
@@ -533,9 +525,14 @@ static int verb_serve(int argc, char *argv[]) {
         for (;;) {
                 if (r < 0)
                         break;
-                printf("{\"ready\":true,\"restore_ms\":%.3f,\"reset\":%s}\n", prepared.restore_ms,
-                       prepared.resets > 0 ? "true" : "false");
-                fflush(stdout);
+                char *frame = NULL;
+                size_t frame_size = 0;
+
+                r = worker_frame_ready_format(prepared.prepare_ms, prepared.resets > 0, &frame,
+                                              &frame_size);
+                r = print_frame(r, frame, frame_size);
+                if (r < 0)
+                        break;
                 r = serve_one(&options, &prepared, &result);
                 if (r < 0)
                         break;

@@ -194,7 +194,7 @@ int run_prepare(const RunOptions *options, uint64_t memory_limit, Prepared *prep
         r = snapshot_restore(&config, options->snapshot, &prepared->sandbox);
         if (r < 0)
                 return r;
-        prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
+        prepared->prepare_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
         return 0;
 }
 
@@ -242,7 +242,7 @@ int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *resul
                         log_warning_errno(r, "Resetting the VM failed, restoring a new one: %m");
                 return run_prepare(options, config.memory_limit, prepared, result);
         }
-        prepared->restore_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
+        prepared->prepare_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6;
         return 0;
 }
 
@@ -374,9 +374,9 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
                 return log_error_errno(EIO, "The sandbox failed: %s", s->failure ?: "unknown");
         }
         result->memory_limit_hit = s->memory.limit_hit;
-        result->timing.restore_ms = prepared->restore_ms;
+        result->timing.restore_ms = prepared->prepare_ms;
         result->timing.run_ms = (now_ns(CLOCK_MONOTONIC) - run_start) / 1e6;
-        result->timing.total_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6 + prepared->restore_ms;
+        result->timing.total_ms = (now_ns(CLOCK_MONOTONIC) - start) / 1e6 + prepared->prepare_ms;
         result->usage.cpu_ms = sandbox_cpu_ns(s) / 1e6;
         result->usage.peak_memory_bytes = s->vm->data_pages_peak * PAGE_SIZE;
         result->usage.syscalls = s->syscalls;

@@ -22,13 +22,14 @@ typedef struct RunOptions {
         bool no_reset; /* run_recycle() always restores a new VM */
 } RunOptions;
 
-/* A VM made ready for one request: restored from a snapshot, or (cold) nothing yet. Holds the
- * output capture the sandbox writes into, so it is filled in place. */
+/* A VM made ready for one request: restored from a snapshot, reset in place to it
+ * (run_recycle()), or (cold) nothing yet. Holds the output capture the sandbox writes into, so
+ * it is filled in place. */
 typedef struct Prepared {
         Sandbox *sandbox; /* NULL for the cold path until the request comes */
         ExecResult *result;
         uint64_t max_output_bytes;
-        double restore_ms;
+        double prepare_ms; /* making the VM ready: the restore, or the reset; 0 cold */
         uint64_t memory_mb; /* the largest memory limit the prepared VM can take */
         unsigned resets;    /* requests its VM served before this one */
         VmResetStats reset_stats; /* of the last reset (when resets > 0) */

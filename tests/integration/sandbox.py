@@ -362,8 +362,9 @@ def as_guest_text(data):
 
 class ServeWorker:
     """One `sandboxd-vm serve --snapshot DIR` process, the pool's worker: it prints a ready line
-    ({"ready":true,"restore_ms":X,"reset":B}) for each VM made ready (restored, or reset in place
-    when B; kept in last_ready), then answers one request line with one result line. request() sends a dict (the execute params of PROTOCOL.md) and returns
+    ({"ready":true,"version":1,"prepare_ms":X,"reset":B}, protocol/worker-frame.h) for each VM
+    made ready (restored, or reset in place when B; kept in last_ready), then answers one request
+    line with one result line. request() sends a dict (the execute params of PROTOCOL.md) and returns
     the parsed answer; every read has a deadline, and the worker's stderr is kept in a file for
     the failure message. Use as a context manager: leaving closes stdin and waits for exit 0."""
 
@@ -425,8 +426,8 @@ class ServeWorker:
     def _ready(self):
         ready = self._line("ready")
         if not (isinstance(ready, dict) and ready.get("ready") is True
-                and isinstance(ready.get("restore_ms"), (int, float)) and ready["restore_ms"] > 0):
-            self.fail(f"expected a ready line with restore_ms > 0, got {ready!r}")
+                and isinstance(ready.get("prepare_ms"), (int, float)) and ready["prepare_ms"] > 0):
+            self.fail(f"expected a ready line with prepare_ms > 0, got {ready!r}")
         return ready
 
     def send_line(self, line):

@@ -806,7 +806,7 @@ import json, sys, time
 if sys.argv[1] == "snapshot":
     sys.exit(0)
 while True:
-    print(json.dumps({"ready": True, "restore_ms": 0.1}), flush=True)
+    print(json.dumps({"ready": True, "version": 1, "prepare_ms": 0.1, "reset": False}), flush=True)
     line = sys.stdin.readline()
     if not line:
         sys.exit(0)
@@ -823,10 +823,14 @@ while True:
     elif code == "EXIT":
         sys.exit(1)
     else:
-        print(json.dumps({"language": "python", "stdout": code, "stderr": "", "exit_code": 0,
-                          "signal": None, "timed_out": False, "memory_limit_hit": False,
-                          "truncated": False, "timing": {"queue_ms": 0, "restore_ms": 0.1,
-                          "run_ms": 0.1, "total_ms": 0.2}, "usage": {}}), flush=True)
+        print(json.dumps({"language": "python", "runtime_version": None, "stdout": code,
+                          "stderr": "", "exit_code": 0, "signal": None, "timed_out": False,
+                          "memory_limit_hit": False, "truncated": False,
+                          "timing": {"queue_ms": 0, "restore_ms": 0.1, "run_ms": 0.1,
+                                     "total_ms": 0.2},
+                          "usage": {"cpu_ms": 0.1, "peak_memory_bytes": 0, "syscalls": 0,
+                                    "exits": 0, "page_faults": 0,
+                                    "unimplemented_syscalls": 0}}), flush=True)
         continue
     time.sleep(600)
 """

@@ -458,12 +458,28 @@ def daemon_misbehaves(ctx):
 
     # An execute result whose output holds NUL and non-ASCII, relayed byte for byte.
     path = os.path.join(ctx.tmpdir, "exec.sock")
-    t = scripted_server(path, lambda r: line({"jsonrpc": "2.0", "id": r["id"], "result": {
+    exec_result = {
+        "language": "python", "runtime_version": "3.11.2",
         "stdout": "a\u0000\u00e9", "stderr": "\u20ac\n", "exit_code": 7, "signal": None,
-        "timed_out": False, "memory_limit_hit": False, "truncated": False}}))
+        "timed_out": False, "memory_limit_hit": False, "truncated": False,
+        "timing": {"queue_ms": 0, "restore_ms": 0, "run_ms": 1.0, "total_ms": 1.0},
+        "usage": {"cpu_ms": 1.0, "peak_memory_bytes": 0, "syscalls": 0, "exits": 0,
+                  "page_faults": 0, "unimplemented_syscalls": 0}}
+    t = scripted_server(path, lambda r: line({"jsonrpc": "2.0", "id": r["id"],
+                                              "result": exec_result}))
     run = ctx.ctl("--socket", path, "exec", "-l", "python", "-c", "x", socket_option=False)
     t.join(timeout=10)
     expect(run, 7, stdout=b"a\x00\xc3\xa9", stderr=b"\xe2\x82\xac\n")
+
+    # A result without the fields PROTOCOL.md §4 says are always there is refused, not guessed
+    # at: no output is relayed from it.
+    path = os.path.join(ctx.tmpdir, "exec-short.sock")
+    short = {k: v for k, v in exec_result.items() if k != "usage"}
+    t = scripted_server(path, lambda r: line({"jsonrpc": "2.0", "id": r["id"], "result": short}))
+    run = ctx.ctl("--socket", path, "exec", "-l", "python", "-c", "x", socket_option=False)
+    t.join(timeout=10)
+    expect(run, 126, stdout=b"")
+    check(b"PROTOCOL.md" in run.stderr, "no word of the result's shape", run)
 
 
 # ---- daemons -------------------------------------------------------------------------------------
