@@ -202,6 +202,10 @@ int worker_request_parse(const char *line, size_t size, ExecRequest *ret,
         if (!params) {
                 *e = (ProtocolError){.kind = EXEC_ERROR_INVALID_PARAMS};
                 snprintf(e->message, sizeof e->message, "malformed JSON: %s", error.text);
+                /* jansson quotes the offending bytes, and a ProtocolError is printable ASCII. */
+                for (char *s = e->message; *s; s++)
+                        if (*s < 0x20 || *s > 0x7e)
+                                *s = '?';
                 return -EINVAL;
         }
         return exec_request_from_json(params, ret, e);

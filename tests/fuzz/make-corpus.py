@@ -171,6 +171,32 @@ def exec_result_seeds():
     write('exec-result', 'signal-rt', result(0, 255, 40, 2, [0] * 5, b'', [(1, b'lost...')]))
 
 
+# ---- daemon <-> worker frames (fuzz-worker-frame.c's layout) ----------------------------------
+def worker_frame_seeds():
+    result = ('{"language":"python","runtime_version":"3.11.2","stdout":"42\\n","stderr":"",'
+              '"exit_code":0,"signal":null,"timed_out":false,"memory_limit_hit":false,'
+              '"truncated":false,"timing":{"queue_ms":0,"restore_ms":0.213,"run_ms":0.423,'
+              '"total_ms":0.55},"usage":{"cpu_ms":0.417,"peak_memory_bytes":17215488,'
+              '"syscalls":3,"exits":2,"page_faults":0,"unimplemented_syscalls":0}}')
+    write('worker-frame', 'ready', b'\x00{"ready":true,"version":1,"prepare_ms":0.213,"reset":true}\n')
+    write('worker-frame', 'ready-other-version',
+          b'\x00{"ready":true,"version":2,"prepare_ms":1,"reset":false}')
+    write('worker-frame', 'output',
+          b'\x00{"output":{"stream":"stderr","data":"a\\u0000\xc3\xa9\\n"}}\n')
+    write('worker-frame', 'result', b'\x00' + result.encode() + b'\n')
+    write('worker-frame', 'result-signal',
+          b'\x00' + result.replace('"exit_code":0,"signal":null', '"exit_code":null,'
+                                   '"signal":"SIG40"').encode())
+    write('worker-frame', 'error',
+          b'\x00{"error":{"code":-32602,"message":"bad","data":{"kind":"invalid_params",'
+          b'"field":"timeout_ms"}}}\n')
+    write('worker-frame', 'request', b'\x01{"language":"python","code":"print(6*7)",'
+          b'"args":["a"],"env":{"K":"V"},"stream":true}\n')
+    write('worker-frame', 'request-broken', b'\x01{"language":"python","code":"\x01\xff')
+    write('worker-frame', 'encoders', b'\x02' + struct.pack('<dB', 0.2134567, 3)
+          + b'out\xff\xc3put\x00')
+
+
 # ---- JSON-RPC lines (PROTOCOL.md examples) ----------------------------------------------------
 def jsonrpc_seeds():
     lines = [
@@ -621,6 +647,7 @@ def main():
     elf_seeds()
     execute_seeds()
     exec_result_seeds()
+    worker_frame_seeds()
     jsonrpc_seeds()
     snapshot_seeds(args.real_state)
     vfs_seeds()

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* protocol/exec-codec.c: the execute request (JSON and struct paths, every type, every limit at ±1)
- * and the result encoding (UTF-8 repair of every kind of ill-formed input, NULs, round trips
- * through json_dumps). A plain harness: prints file:line of each failed check, exits 1 if any. */
+/* protocol/exec-codec.c and worker-frame.c: the execute request (JSON and struct paths, every type,
+ * every limit at ±1) and the result encoding (UTF-8 repair of every kind of ill-formed input, NULs,
+ * round trips through json_dumps). A plain harness: prints file:line of each failed check, exits 1
+ * if any. */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "exec-codec.h"
 #include "macro.h"
 #include "utf8.h"
+#include "worker-frame.h"
 
 static unsigned checks, failures;
 
@@ -1307,6 +1309,125 @@ static void test_signal_from_name(void) {
         CHECK(signal_from_name(NULL) == -EINVAL);
 }
 
+/* ---- worker frames ------------------------------------------------------------------------- */
+
+/* Encoded lines are counted, not NUL-terminated. */
+static bool line_is(const char *line, size_t size, const char *expected) {
+        return size == strlen(expected) && memcmp(line, expected, size) == 0;
+}
+
+static int parse_frame(const char *text, WorkerFrame *f) {
+        return worker_frame_parse(text, strlen(text), f);
+}
+
+static void test_worker_frames(void) {
+        _cleanup_(worker_frame_done) WorkerFrame f = WORKER_FRAME_INIT;
+        _cleanup_(exec_result_done) ExecResult r = EXEC_RESULT_INIT;
+        _cleanup_free_ char *line = NULL;
+        ProtocolError e = {.kind = EXEC_ERROR_TOO_LARGE};
+        size_t size;
+
+        /* each encoder's line decodes to what it was given */
+        CHECK(worker_frame_ready_format(0.2134567, true, &line, &size) == 0);
+        CHECK(line && size > 0 && line[size - 1] == '\n');
+        CHECK(line &&
+              line_is(line, size,
+                      "{\"ready\":true,\"version\":1,\"prepare_ms\":0.213,\"reset\":true}\n"));
+        CHECK(worker_frame_parse(line, size, &f) == 0);
+        CHECK(f.type == WORKER_FRAME_READY && f.prepare_ms == 0.213 && f.reset);
+        worker_frame_done(&f);
+        free(TAKE_PTR(line));
+
+        CHECK(worker_frame_output_format(2, "a\0\xff", 3, &line, &size) == 0);
+        CHECK(worker_frame_parse(line, size, &f) == 0);
+        CHECK(f.type == WORKER_FRAME_OUTPUT && f.output_fd == 2 && f.output_size == 5 &&
+              memcmp(f.output_data, "a\0" FFFD, 5) == 0);
+        CHECK(worker_frame_output_format(3, "x", 1, &line, &size) == -EINVAL);
+        worker_frame_done(&f);
+        free(TAKE_PTR(line));
+
+        strcpy(e.field, "code");
+        strcpy(e.message, "too big");
+        CHECK(worker_frame_error_format(&e, &line, &size) == 0);
+        CHECK(worker_frame_parse(line, size, &f) == 0);
+        CHECK(f.type == WORKER_FRAME_ERROR &&
+              json_integer_value(json_object_get(f.error, "code")) == EXEC_JSONRPC_TOO_LARGE);
+        worker_frame_done(&f);
+        free(TAKE_PTR(line));
+
+        r.language = EXEC_LANGUAGE_PYTHON;
+        r.exit_code = 3;
+        CHECK(worker_frame_result_format(&r, &line, &size) == 0);
+        CHECK(worker_frame_parse(line, size, &f) == 0);
+        CHECK(f.type == WORKER_FRAME_RESULT && f.result.exit_code == 3 &&
+              f.result.language == EXEC_LANGUAGE_PYTHON);
+        worker_frame_done(&f);
+        CHECK(f.type == _WORKER_FRAME_TYPE_INVALID && !f.json && !f.error);
+
+        /* what the daemon refuses from a worker */
+        static const char *const refused[] = {
+                "",
+                "[]",
+                "\"ready\"",
+                "{}",
+                "{\"ready\":true}",
+                "{\"ready\":false,\"version\":1,\"prepare_ms\":1,\"reset\":false}",
+                "{\"ready\":true,\"version\":1,\"prepare_ms\":-1,\"reset\":false}",
+                "{\"ready\":true,\"version\":1,\"prepare_ms\":\"1\",\"reset\":false}",
+                "{\"ready\":true,\"version\":1,\"prepare_ms\":1,\"reset\":0}",
+                "{\"ready\":true,\"version\":1,\"prepare_ms\":1,\"reset\":false,\"x\":1}",
+                "{\"ready\":true,\"restore_ms\":1,\"reset\":false}",
+                "{\"output\":{\"stream\":\"stdin\",\"data\":\"\"}}",
+                "{\"output\":{\"stream\":\"stdout\"}}",
+                "{\"output\":{\"stream\":\"stdout\",\"data\":1}}",
+                "{\"output\":{\"stream\":\"stdout\",\"data\":\"\",\"more\":1}}",
+                "{\"output\":{\"stream\":\"stdout\",\"data\":\"\"},\"exit_code\":0}",
+                "{\"output\":\"stdout\"}",
+                "{\"error\":{\"code\":\"-32602\",\"message\":\"m\"}}",
+                "{\"error\":{\"code\":-32602}}",
+                "{\"error\":{\"code\":-32602,\"message\":\"m\",\"data\":[]}}",
+                "{\"error\":{\"code\":-32602,\"message\":\"m\",\"extra\":1}}",
+                "{\"error\":null}",
+                "{\"exit_code\":0,\"stdout\":\"\",\"timing\":{}}",
+                "{\"ready\":true,\"ready\":true,\"version\":1,\"prepare_ms\":1,\"reset\":false}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                CHECK_AT(__FILE__, __LINE__, parse_frame(refused[i], &f) == -EINVAL, "case %zu: %s",
+                         i, refused[i]);
+                CHECK_AT(__FILE__, __LINE__, f.type == _WORKER_FRAME_TYPE_INVALID && !f.json,
+                         "case %zu", i);
+        }
+        CHECK(parse_frame("{\"ready\":true,\"version\":2,\"prepare_ms\":1,\"reset\":false}", &f) ==
+              -EPROTONOSUPPORT);
+}
+
+static void test_worker_requests(void) {
+        _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
+        _cleanup_(json_decrefp) json_t *params = load("{\"language\":\"js\",\"code\":\"1\"}");
+        _cleanup_free_ char *line = NULL;
+        ProtocolError e;
+        size_t size;
+
+        CHECK(params && worker_request_format(params, &line, &size) == 0);
+        CHECK(line && line_is(line, size, "{\"language\":\"js\",\"code\":\"1\"}\n"));
+        CHECK(line && worker_request_parse(line, size, &req, &e) == 0);
+        CHECK(req.language == EXEC_LANGUAGE_JAVASCRIPT && strcmp(req.code.data, "1") == 0);
+
+        /* not JSON: an invalid_params error whose message is printable whatever the bytes */
+        CHECK(worker_request_parse("{\"code\":\"\x01\xff", 10, &req, &e) == -EINVAL);
+        CHECK(e.kind == EXEC_ERROR_INVALID_PARAMS && strncmp(e.message, "malformed JSON", 14) == 0);
+        for (const char *s = e.message; *s; s++)
+                CHECK(*s >= 0x20 && *s < 0x7f);
+        CHECK(req.language == _EXEC_LANGUAGE_INVALID && !req.code.data);
+        /* a key twice */
+        CHECK(worker_request_parse("{\"code\":\"1\",\"code\":\"2\",\"language\":\"py\"}", 39, &req,
+                                   &e) == -EINVAL);
+        /* valid JSON, invalid params: exec_request_from_json()'s verdict */
+        CHECK(worker_request_parse("{\"language\":\"cobol\",\"code\":\"1\"}", 31, &req, &e) ==
+              -EOPNOTSUPP);
+        CHECK(e.kind == EXEC_ERROR_UNSUPPORTED_LANGUAGE && strcmp(e.field, "language") == 0);
+}
+
 int main(void) {
         test_languages();
         test_request_minimal();
@@ -1330,6 +1451,8 @@ int main(void) {
         test_result_decode_round_trip();
         test_result_decode_hostile();
         test_signal_from_name();
+        test_worker_frames();
+        test_worker_requests();
 
         printf("test-protocol: %u checks, %u failed\n", checks, failures);
         return failures == 0 ? 0 : 1;
