@@ -114,7 +114,7 @@ static int build_env(const ExecRequest *req, char ***ret) {
         return 0;
 }
 
-/* What the runner reads at its ready point: 8 bytes of length, then JSON. */
+/* What the runner reads at its ready point (protocol/runner-protocol.h): the length, then JSON. */
 static int encode_runner_request(const ExecRequest *req, int pid, char **ret, size_t *ret_size) {
         _cleanup_free_ char **envp = NULL;
         json_t *o, *args, *env;
@@ -164,16 +164,17 @@ static int encode_runner_request(const ExecRequest *req, int pid, char **ret, si
         if (!text)
                 return -ENOMEM;
         len = strlen(text);
-        *ret = malloc(8 + len);
+        *ret = malloc(RUNNER_REQUEST_LENGTH_SIZE + len);
         if (!*ret) {
                 free(text);
                 return -ENOMEM;
         }
         uint64_t le = htole64(len);
-        memcpy(*ret, &le, 8);
-        memcpy(*ret + 8, text, len);
+        _Static_assert(sizeof(le) == RUNNER_REQUEST_LENGTH_SIZE, "the length prefix is a u64");
+        memcpy(*ret, &le, RUNNER_REQUEST_LENGTH_SIZE);
+        memcpy(*ret + RUNNER_REQUEST_LENGTH_SIZE, text, len);
         free(text);
-        *ret_size = 8 + len;
+        *ret_size = RUNNER_REQUEST_LENGTH_SIZE + len;
         return 0;
 }
 
@@ -445,7 +446,7 @@ int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const ch
         r = sandbox_new(&config, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
-        r = runner_channel_open(s, RUNNER_REQUEST_FD, options->runtime->control_channel);
+        r = runner_channel_open(s, RUNNER_CHANNEL_FD, options->runtime->control_channel);
         if (r >= 0)
                 r = process_exec(s->init, options->runtime->interpreter, NULL,
                                  (char *const *)options->runtime->runner_argv, envp, GUEST_HOME);

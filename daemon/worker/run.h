@@ -7,11 +7,9 @@
 #include "exec-codec.h"
 #include "image.h"
 #include "process.h"
+#include "runner-protocol.h"
 #include "runtime.h"
 #include "snapshot.h"
-
-/* The runners' request channel (guest/runner/ reads it). */
-#define RUNNER_REQUEST_FD 3
 
 typedef struct RunOptions {
         const Image *image;

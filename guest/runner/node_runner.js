@@ -5,8 +5,9 @@
 // the ready point: the worker snapshots the VM there, and every restored copy finishes the read
 // with a different request: 8 bytes of little-endian length, then a JSON object
 // {"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str} (the
-// pid is the restored process's own, which node cached at start as process.pid). stdin, stdout
-// and stderr are the worker's to set up (fds 0-2) before the read returns.
+// pid is the restored process's own, which node cached at start as process.pid); the format is
+// protocol/runner-protocol.h's. stdin, stdout and stderr are the worker's to set up (fds 0-2)
+// before the read returns.
 //
 // The code then runs with the semantics of `node -e CODE -- ARGS...`: CommonJS with `require`,
 // `module`, `exports`, `__filename` "[eval]" and `__dirname` "." as globals, process.argv ==
@@ -17,8 +18,8 @@
 // rejections are printed with exit status 1, process.exit() and process.exitCode apply,
 // 'beforeExit' and 'exit' fire. (The request's seed is Python's; see Math.random below.)
 //
-// Once the 'exit' listeners have run, the runner writes the exit status to fd 3, which the VMM
-// keeps open as a control channel: the program ends there, without node's teardown (freeing
+// Once the 'exit' listeners have run, the runner writes the exit status (4 bytes, little-endian)
+// to fd 3, which the VMM keeps open as a control channel: the program ends there, without node's teardown (freeing
 // the heap, joining threads, restoring signal handlers: most of a short run's VM exits, in a VM
 // that is reset or discarded anyway). On the way to an uncaught exception's report it stays out.
 'use strict';
@@ -36,7 +37,7 @@ for (const name of ['assert', 'buffer', 'child_process', 'dns', 'events', 'fs/pr
                     'string_decoder', 'timers/promises', 'util', 'worker_threads', 'zlib'])
   require(name);
 
-const REQUEST_FD = 3;
+const REQUEST_FD = 3; // RUNNER_CHANNEL_FD, protocol/runner-protocol.h
 
 function readRequest() {
   // One read serves a typical request whole: every syscall is a VM exit.

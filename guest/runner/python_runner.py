@@ -3,8 +3,9 @@
 
 It imports what users commonly need, then blocks reading its request from fd 3. That read is
 the ready point: the worker snapshots the VM there, and every restored copy finishes the read
-with a different request. The request is 8 bytes of little-endian length, then a JSON object (the channel closes
-itself once read whole, sparing the program an fd and the runner a syscall):
+with a different request. The request is 8 bytes of little-endian length, then a JSON object (the
+channel closes itself once read whole, sparing the program an fd and the runner a syscall; the
+format is protocol/runner-protocol.h's):
 {"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str}. stdin, stdout and stderr are
 the worker's to set up (fds 0-2) before the read returns.
 
@@ -51,7 +52,7 @@ import types
 import typing
 import uuid
 
-REQUEST_FD = 3
+REQUEST_FD = 3  # RUNNER_CHANNEL_FD, protocol/runner-protocol.h
 # Where the snapshot was taken: a request for the same directory costs no chdir, and one with the
 # same environment no rebuilding of os.environ. (A plain dict: comparing with os.environ itself
 # decodes every entry, ~0.1 ms.)
