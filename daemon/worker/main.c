@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* sandboxd-vm: the per-VM worker. `run` serves one request in a fresh VM and prints the result
- * as one JSON object (protocol/exec-codec.h). */
+/* sandboxd-vm: the per-VM worker, one verb per function (the `verbs` table):
+ *
+ *   run       one request in a fresh VM (booted cold, or restored with --snapshot); prints the
+ *             result as one JSON object (protocol/exec-codec.h)
+ *   snapshot  boots the language's runner to its ready point and saves it (--out DIR)
+ *   serve     the daemon's pool worker: a VM kept ready, requests and answers in the frames of
+ *             protocol/worker-frame.h on stdin and stdout */
 #include <fcntl.h>
 #include <sched.h>
 #include <getopt.h>
@@ -135,13 +140,8 @@ enum {
         OPT_NO_RESET,
 };
 
-typedef enum Verb {
-        VERB_RUN,
-        VERB_SNAPSHOT,
-        VERB_SERVE,
-} Verb;
-
-static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
+/* The options every verb shares; what a verb requires of them is its own check. */
+static int parse_args(int argc, char *argv[], ExecRequest *req, bool *ret_have_code) {
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"language", required_argument, NULL, OPT_LANGUAGE},
@@ -272,27 +272,7 @@ static int parse_args(Verb verb, int argc, char *argv[], ExecRequest *req) {
         }
         if (optind < argc)
                 return log_error_errno(EINVAL, "Unexpected argument: %s", argv[optind]);
-        if (verb == VERB_SERVE) {
-                if (!arg_snapshot)
-                        return log_error_errno(EINVAL, "serve needs --snapshot DIR");
-                return 0;
-        }
-        if (req->language < 0)
-                return log_error_errno(EINVAL, "--language is required");
-        if (verb == VERB_SNAPSHOT) {
-                if (!arg_out)
-                        return log_error_errno(EINVAL, "snapshot needs --out DIR");
-                return exec_request_set_code(req, "", 0);
-        }
-        if (arg_snapshot && arg_exec_host_file)
-                return log_error_errno(EINVAL, "--snapshot and --exec-host-file exclude each other");
-        if (!have_code) {
-                if (!arg_exec_host_file)
-                        return log_error_errno(EINVAL, "--code or --code-file is required");
-                r = exec_request_set_code(req, "", 0);
-                if (r < 0)
-                        return r;
-        }
+        *ret_have_code = have_code;
         return 0;
 }
 
@@ -304,17 +284,17 @@ static int open_image(Image **ret) {
         return 0;
 }
 
+/* Steals json. */
 static int print_json(json_t *json) {
-        char *text;
+        _cleanup_(json_decrefp) json_t *o = json;
+        _cleanup_free_ char *text = NULL;
 
-        if (!json)
+        if (!o)
                 return log_oom();
-        text = json_dumps(json, EXEC_JSON_DUMP_FLAGS);
-        json_decref(json);
+        text = json_dumps(o, EXEC_JSON_DUMP_FLAGS);
         if (!text)
                 return log_oom();
         puts(text);
-        free(text);
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
@@ -326,11 +306,23 @@ static int verb_run(int argc, char *argv[]) {
         _cleanup_(blob_unrefp) Blob *host_exec_blob = NULL;
         ProtocolError error = {};
         Prepared prepared;
+        bool have_code;
         int r;
 
-        r = parse_args(VERB_RUN, argc, argv, &req);
+        r = parse_args(argc, argv, &req, &have_code);
         if (r < 0)
                 return r;
+        if (req.language < 0)
+                return log_error_errno(EINVAL, "--language is required");
+        if (arg_snapshot && arg_exec_host_file)
+                return log_error_errno(EINVAL, "--snapshot and --exec-host-file exclude each other");
+        if (!have_code) {
+                if (!arg_exec_host_file)
+                        return log_error_errno(EINVAL, "--code or --code-file is required");
+                r = exec_request_set_code(&req, "", 0);
+                if (r < 0)
+                        return r;
+        }
         r = exec_request_validate(&req, &error);
         if (r < 0)
                 return log_error_errno(r, "Invalid request (%s): %s", error.field, error.message);
@@ -376,11 +368,16 @@ static int verb_run(int argc, char *argv[]) {
 static int verb_snapshot(int argc, char *argv[]) {
         _cleanup_(exec_request_done) ExecRequest req = EXEC_REQUEST_INIT;
         _cleanup_(image_freep) Image *image = NULL;
+        bool have_code;
         int r;
 
-        r = parse_args(VERB_SNAPSHOT, argc, argv, &req);
+        r = parse_args(argc, argv, &req, &have_code);
         if (r < 0)
                 return r;
+        if (req.language < 0)
+                return log_error_errno(EINVAL, "--language is required");
+        if (!arg_out)
+                return log_error_errno(EINVAL, "snapshot needs --out DIR");
         r = open_image(&image);
         if (r < 0)
                 return r;
@@ -487,11 +484,14 @@ static int verb_serve(int argc, char *argv[]) {
         const Runtime *runtime;
         _cleanup_(snapshot_source_freep) SnapshotSource *snapshot = NULL;
         _cleanup_(image_freep) Image *image = NULL;
+        bool have_code;
         int r;
 
-        r = parse_args(VERB_SERVE, argc, argv, &req);
+        r = parse_args(argc, argv, &req, &have_code);
         if (r < 0)
                 return r;
+        if (!arg_snapshot)
+                return log_error_errno(EINVAL, "serve needs --snapshot DIR");
         r = open_image(&image);
         if (r < 0)
                 return r;
@@ -547,6 +547,17 @@ static int verb_serve(int argc, char *argv[]) {
         return r == -ENODATA ? 0 : r;
 }
 
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+} Verb;
+
+static const Verb verbs[] = {
+        {"run", verb_run},
+        {"snapshot", verb_snapshot},
+        {"serve", verb_serve},
+};
+
 int main(int argc, char *argv[]) {
         int r;
 
@@ -559,15 +570,11 @@ int main(int argc, char *argv[]) {
                 help(stdout);
                 return EXIT_SUCCESS;
         }
-        if (strcmp(argv[1], "run") == 0)
-                r = verb_run(argc - 1, argv + 1);
-        else if (strcmp(argv[1], "snapshot") == 0)
-                r = verb_snapshot(argc - 1, argv + 1);
-        else if (strcmp(argv[1], "serve") == 0)
-                r = verb_serve(argc - 1, argv + 1);
-        else {
-                log_error("Unknown verb: %s (try --help)", argv[1]);
-                return EXIT_FAILURE;
-        }
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(argv[1], verbs[i].name) == 0) {
+                        r = verbs[i].run(argc - 1, argv + 1);
+                        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+                }
+        log_error("Unknown verb: %s (try --help)", argv[1]);
+        return EXIT_FAILURE;
 }
