@@ -153,9 +153,9 @@ static ssize_t client_fill_line(Client *c) {
 
 /* Reads and parses the next line. Returns 0 and *ret (an object), or -errno. */
 static int client_read_message(Client *c, json_t **ret) {
+        _cleanup_(json_decrefp) json_t *msg = NULL;
         json_error_t error;
         const char *version;
-        json_t *msg;
         ssize_t len = client_fill_line(c);
 
         if (len < 0)
@@ -173,11 +173,9 @@ static int client_read_message(Client *c, json_t **ret) {
                 return -EBADMSG;
         }
         version = json_string_value(json_object_get(msg, "jsonrpc"));
-        if (!json_is_object(msg) || !version || strcmp(version, "2.0") != 0) {
-                json_decref(msg);
+        if (!json_is_object(msg) || !version || strcmp(version, "2.0") != 0)
                 return -EBADMSG;
-        }
-        *ret = msg;
+        *ret = TAKE_PTR(msg);
         return 0;
 }
 

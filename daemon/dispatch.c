@@ -13,6 +13,7 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "macro.h"
+#include "worker-frame.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -61,7 +62,9 @@ static Batch *batch_unref(Batch *b) {
 }
 
 /* Sends (or files in the batch) one response; steals it. */
-static void reply_send(const Reply *reply, json_t *response) {
+static void reply_send(const Reply *reply, json_t *message) {
+        _cleanup_(json_decrefp) json_t *response = message;
+
         if (!response) {
                 log_oom();
                 return;
@@ -72,7 +75,6 @@ static void reply_send(const Reply *reply, json_t *response) {
                 else
                         (void)connection_send(reply->connection, response);
         }
-        json_decref(response);
 }
 
 static RequestOutcome reply_result(Manager *m, const Reply *reply, json_t *result) {
@@ -185,6 +187,7 @@ static void request_on_cancel(ConnectionTask *task) {
 static RequestOutcome method_execute(Manager *m, const Reply *reply, json_t *params,
                                      ExecLanguage *ret_language) {
         _cleanup_(exec_request_done) ExecRequest exec = EXEC_REQUEST_INIT;
+        _cleanup_free_ char *line = NULL;
         ProtocolError protocol_error = {};
         Request *r;
         size_t size;
@@ -209,11 +212,17 @@ static RequestOutcome method_execute(Manager *m, const Reply *reply, json_t *par
                                              "unsupported_language",
                                              "This daemon has no runner for that language"));
 
+        /* The worker gets the params as the client sent them (validated, re-encoded). */
+        k = worker_request_format(params, &line, &size);
+        if (k < 0)
+                return reply_error(m, reply, NULL);
+
         r = calloc(1, sizeof *r);
         if (!r)
                 return reply_error(m, reply, NULL);
         *r = (Request){
                 .manager = m,
+                .line = TAKE_PTR(line),
                 .pool = m->pools[exec.language],
                 .id = json_incref(reply->id),
                 .language = exec.language,
@@ -228,13 +237,6 @@ static RequestOutcome method_execute(Manager *m, const Reply *reply, json_t *par
                                 .on_done = request_on_done,
                         },
         };
-        /* The worker gets the params as the client sent them (validated, re-encoded). */
-        k = jsonrpc_dump_line(params, &r->line, &size);
-        if (k < 0) {
-                json_decref(r->id);
-                free(r);
-                return reply_error(m, reply, NULL);
-        }
         r->job.line = r->line;
         r->job.line_size = size;
 

@@ -132,16 +132,15 @@ static void notify_changed(Pool *p) {
 }
 
 static json_t *sandbox_failed_error(const char *reason, const char *detail, pid_t pid) {
-        json_t *e = jsonrpc_error_new(JSONRPC_ERROR_SANDBOX_FAILED, "sandbox_failed",
-                                      "The sandbox failed; the request may be retried");
+        _cleanup_(json_decrefp) json_t *e = jsonrpc_error_new(
+                JSONRPC_ERROR_SANDBOX_FAILED, "sandbox_failed",
+                "The sandbox failed; the request may be retried");
 
-        if (e && (jsonrpc_error_set_data(e, "reason", json_string(reason)) < 0 ||
-                  jsonrpc_error_set_data(e, "detail", json_string(detail)) < 0 ||
-                  (pid > 0 && jsonrpc_error_set_data(e, "pid", json_integer(pid)) < 0))) {
-                json_decref(e);
+        if (!e || jsonrpc_error_set_data(e, "reason", json_string(reason)) < 0 ||
+            jsonrpc_error_set_data(e, "detail", json_string(detail)) < 0 ||
+            (pid > 0 && jsonrpc_error_set_data(e, "pid", json_integer(pid)) < 0))
                 return NULL;
-        }
-        return e;
+        return TAKE_PTR(e);
 }
 
 static void job_finish(PoolJob *job, ExecResult *result, json_t *error) {
