@@ -117,8 +117,11 @@ static int build_env(const ExecRequest *req, char ***ret) {
 /* What the runner reads at its ready point (protocol/runner-protocol.h): the length, then JSON. */
 static int encode_runner_request(const ExecRequest *req, int pid, char **ret, size_t *ret_size) {
         _cleanup_free_ char **envp = NULL;
-        json_t *o, *args, *env;
-        char *text;
+        _cleanup_(json_decrefp) json_t *o = NULL;
+        _cleanup_free_ char *text = NULL, *out = NULL;
+        json_t *args, *env;
+        uint8_t seed[32];
+        char seed_hex[65];
         size_t len;
         int r;
 
@@ -126,54 +129,46 @@ static int encode_runner_request(const ExecRequest *req, int pid, char **ret, si
         if (r < 0)
                 return r;
         o = json_object();
-        args = json_array();
-        env = json_object();
-        if (!o || !args || !env) {
-                json_decref(o), json_decref(args), json_decref(env);
+        if (!o)
                 return -ENOMEM;
-        }
-        json_object_set_new(o, "code", json_stringn(req->code.data, req->code.size));
+        /* Each set takes its value, even when it fails: none is skipped, so nothing leaks. */
+        r = json_object_set_new(o, "code", json_stringn(req->code.data, req->code.size));
+        r |= json_object_set_new(o, "args", args = json_array());
+        r |= json_object_set_new(o, "env", env = json_object());
+        if (r < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < req->n_args; i++)
-                json_array_append_new(args, json_string(req->args[i]));
+                if (json_array_append_new(args, json_string(req->args[i])) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; envp[i]; i++) {
                 const char *eq = strchr(envp[i], '=');
-                _cleanup_free_ char *key = strndup(envp[i], eq - envp[i]);
-                if (!key) {
-                        json_decref(o), json_decref(args), json_decref(env);
+
+                if (json_object_setn_new(env, envp[i], eq - envp[i], json_string(eq + 1)) < 0)
                         return -ENOMEM;
-                }
-                json_object_set_new(env, key, json_string(eq + 1));
         }
-        json_object_set_new(o, "args", args);
-        json_object_set_new(o, "env", env);
-        json_object_set_new(o, "cwd", json_string(req->cwd ?: GUEST_HOME));
-        /* The restored process's own pid, for runtimes that cache it (node's process.pid). */
-        json_object_set_new(o, "pid", json_integer(pid));
         /* Fresh entropy for the interpreter's PRNGs, which the snapshot froze. */
-        uint8_t seed[32];
-        char seed_hex[65];
-        if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
-                json_decref(o);
+        if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
                 return -EIO;
-        }
         for (size_t i = 0; i < sizeof(seed); i++)
                 snprintf(seed_hex + 2 * i, 3, "%02x", seed[i]);
-        json_object_set_new(o, "seed", json_string(seed_hex));
+        /* The restored process's own pid, for runtimes that cache it (node's process.pid). */
+        if (json_object_set_new(o, "cwd", json_string(req->cwd ?: GUEST_HOME)) < 0 ||
+            json_object_set_new(o, "pid", json_integer(pid)) < 0 ||
+            json_object_set_new(o, "seed", json_string(seed_hex)) < 0)
+                return -ENOMEM;
+
         text = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
         if (!text)
                 return -ENOMEM;
         len = strlen(text);
-        *ret = malloc(RUNNER_REQUEST_LENGTH_SIZE + len);
-        if (!*ret) {
-                free(text);
+        out = malloc(RUNNER_REQUEST_LENGTH_SIZE + len);
+        if (!out)
                 return -ENOMEM;
-        }
         uint64_t le = htole64(len);
         _Static_assert(sizeof(le) == RUNNER_REQUEST_LENGTH_SIZE, "the length prefix is a u64");
-        memcpy(*ret, &le, RUNNER_REQUEST_LENGTH_SIZE);
-        memcpy(*ret + RUNNER_REQUEST_LENGTH_SIZE, text, len);
-        free(text);
+        memcpy(out, &le, RUNNER_REQUEST_LENGTH_SIZE);
+        memcpy(out + RUNNER_REQUEST_LENGTH_SIZE, text, len);
+        *ret = TAKE_PTR(out);
         *ret_size = RUNNER_REQUEST_LENGTH_SIZE + len;
         return 0;
 }
