@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The warm pool of one language: `serve` workers each holding a restored VM, a FIFO of requests
- * waiting for one, and the limits. A request takes a READY worker (or waits in the queue); the
- * worker answers, then restores its next VM by itself and is READY again — reused across requests,
- * each request in a fresh VM. Workers that die are replaced; a request whose worker dies or hangs
- * is answered -32004.
+/* The warm pool of one language: `serve` workers each holding a VM in the snapshot's state, a
+ * FIFO of requests waiting for one, and the limits. A request takes a READY worker (or waits in
+ * the queue); the worker answers, then makes its VM ready again by itself (a reset in place, or
+ * a restore) and is READY again — reused across requests, each request starting from the
+ * snapshot's exact state. Workers that die are replaced; a request whose worker dies or hangs is
+ * answered -32004.
  *
  * Sizing: the pool keeps `pool_size` workers plus one per queued request (a busy worker counts:
  * it is ready again by itself soon after it answers), never more than `max_vms` worker

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The `execute` request and its result, defined once: the per-VM worker (`sandboxd-vm run`) fills
- * an ExecRequest from its command line and prints an ExecResult as JSON; the daemon's JSON-RPC
- * `execute` method decodes the same request from its params and answers with the same result
- * object. PROTOCOL.md is the authority on the JSON shapes; limits.h on the numbers.
+/* The `execute` request and its result, defined once with their JSON codec: the daemon's JSON-RPC
+ * `execute` method decodes the request from its params, a `serve` worker decodes the same params
+ * from its request line and prints the result (protocol/worker-frame.h), the daemon decodes
+ * that result and answers with the same object, and sandboxctl decodes it in turn; `sandboxd-vm
+ * run` fills a request from its command line and prints the result. PROTOCOL.md is the
+ * authority on the JSON shapes; exec-limits.h on the numbers.
  *
  * No I/O and no logging here: every function returns -errno (and, for requests, a ProtocolError a
  * caller can send back); the caller decides what to log.
@@ -123,7 +125,7 @@ int exec_request_add_env_assignment(ExecRequest *req, const char *assignment);
 /* Stored as "key=value". */
 int exec_request_add_env(ExecRequest *req, const char *key, const char *value);
 
-/* Checks every field against PROTOCOL.md and limits.h. Returns 0, or -EINVAL / -EOPNOTSUPP /
+/* Checks every field against PROTOCOL.md and exec-limits.h. Returns 0, or -EINVAL / -EOPNOTSUPP /
  * -E2BIG with *ret_error (if not NULL) saying what and where. */
 int exec_request_validate(const ExecRequest *req, ProtocolError *ret_error);
 
@@ -146,7 +148,9 @@ int exec_request_to_json(const ExecRequest *req, json_t **ret);
 
 typedef struct ExecTiming {
         double queue_ms;   /* waiting for a VM; 0 when there was no queue (sandboxd-vm run) */
-        double restore_ms; /* taking and restoring the VM; 0 when none was restored */
+        /* Bringing the VM to the snapshot's state: a restore, or (usually, in a `serve` worker) a
+         * reset in place; 0 when none was restored. The wire name of PROTOCOL.md §4, kept. */
+        double restore_ms;
         double run_ms;     /* the guest running the request */
         double total_ms;   /* request received → result ready */
 } ExecTiming;
