@@ -165,10 +165,10 @@ static void request_on_output(PoolJob *job, int fd, const char *data, size_t siz
 
         if (!r->stream || !r->id || !r->task.connection)
                 return;
-        notification = jsonrpc_notification_new(
-                JSONRPC_OUTPUT_METHOD,
-                json_pack("{sO ss so}", "id", r->id, "stream", fd == 1 ? "stdout" : "stderr",
-                          "data", json_stringn(data, size)));
+        notification = jsonrpc_notification_new(JSONRPC_OUTPUT_METHOD,
+                                                json_pack("{sO ss so}", "id", r->id, "stream",
+                                                          fd == 1 ? "stdout" : "stderr", "data",
+                                                          json_stringn(data, size)));
         if (notification)
                 (void)connection_send(r->task.connection, notification);
 }

@@ -132,9 +132,9 @@ static void notify_changed(Pool *p) {
 }
 
 static json_t *sandbox_failed_error(const char *reason, const char *detail, pid_t pid) {
-        _cleanup_(json_decrefp) json_t *e = jsonrpc_error_new(
-                JSONRPC_ERROR_SANDBOX_FAILED, "sandbox_failed",
-                "The sandbox failed; the request may be retried");
+        _cleanup_(json_decrefp) json_t *e =
+                jsonrpc_error_new(JSONRPC_ERROR_SANDBOX_FAILED, "sandbox_failed",
+                                  "The sandbox failed; the request may be retried");
 
         if (!e || jsonrpc_error_set_data(e, "reason", json_string(reason)) < 0 ||
             jsonrpc_error_set_data(e, "detail", json_string(detail)) < 0 ||
@@ -346,8 +346,7 @@ static int pool_spawn_one(Pool *p) {
                 return -ENOMEM;
         pw->pool = p;
         r = worker_spawn(p->base, p->worker_path, p->snapshot_dir, p->limits->fresh_vms,
-                         &worker_callbacks, pw,
-                         &pw->worker);
+                         &worker_callbacks, pw, &pw->worker);
         if (r < 0) {
                 free(pw);
                 return r;

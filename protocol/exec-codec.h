@@ -147,12 +147,12 @@ int exec_request_to_json(const ExecRequest *req, json_t **ret);
 #define EXEC_EXIT_CODE_NONE (-1)
 
 typedef struct ExecTiming {
-        double queue_ms;   /* waiting for a VM; 0 when there was no queue (sandboxd-vm run) */
+        double queue_ms; /* waiting for a VM; 0 when there was no queue (sandboxd-vm run) */
         /* Bringing the VM to the snapshot's state: a restore, or (usually, in a `serve` worker) a
          * reset in place; 0 when none was restored. The wire name of PROTOCOL.md §4, kept. */
         double restore_ms;
-        double run_ms;     /* the guest running the request */
-        double total_ms;   /* request received → result ready */
+        double run_ms;   /* the guest running the request */
+        double total_ms; /* request received → result ready */
 } ExecTiming;
 
 typedef struct ExecUsage {
