@@ -34,8 +34,12 @@ static bool arg_no_reset;
 
 static void help(FILE *f) {
         fprintf(f, "Usage: sandboxd-vm run --language LANG (--code CODE | --code-file F) [OPTIONS]\n"
+               "       sandboxd-vm snapshot --language LANG --out DIR [--force]\n"
+               "       sandboxd-vm serve --snapshot DIR [--no-reset]\n"
                "\n"
-               "Runs code in a fresh KVM micro-VM and prints the result as one JSON object.\n"
+               "run: runs code in a fresh KVM micro-VM and prints the result as one JSON object.\n"
+               "snapshot: boots the language's runner to its ready point and saves it in DIR.\n"
+               "serve: the daemon's pool worker, speaking protocol/worker-frame.h on stdin/stdout.\n"
                "\n"
                "  --language LANG          python (also: python3, py) or javascript (js, node)\n"
                "  --code CODE              the program text\n"
@@ -51,6 +55,7 @@ static void help(FILE *f) {
                "  --no-reset               serve: restore a new VM for every request instead of\n"
                "                           resetting the last one in place\n"
                "  --out DIR                where `snapshot` writes\n"
+               "  --force                  snapshot: remake it even when DIR is up to date\n"
                "  --image PATH             the guest image (default: found next to the build or\n"
                "                           installed)\n"
                "  --debug                  log every unimplemented syscall and fault\n"
