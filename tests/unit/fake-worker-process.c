@@ -94,10 +94,6 @@ const char *worker_state_to_string(WorkerState state) {
         return state >= 0 && state < _WORKER_STATE_MAX ? names[state] : NULL;
 }
 
-char **worker_environment(void) {
-        return calloc(1, sizeof(char *));
-}
-
 unsigned fake_n_alive(void) {
         unsigned n = 0;
 
