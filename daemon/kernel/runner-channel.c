@@ -6,6 +6,7 @@
 
 #include "macro.h"
 #include "process.h"
+#include "runner-protocol.h"
 #include "sandbox.h"
 #include "syscall.h"
 
@@ -64,6 +65,8 @@ bool runner_channel_control_write(Process *p, int fd, const void *data, size_t s
         Sandbox *s = p->sandbox;
         OpenFile *f;
         int32_t status;
+
+        _Static_assert(sizeof(status) == RUNNER_EXIT_STATUS_SIZE, "the exit status is an i32");
 
         if (p != s->init || !s->channel.control || s->channel.awaiting || fd != s->channel.fd ||
             fdtable_get(p->fds, fd, &f) < 0 || f->kind != FILE_STDIN || size != sizeof(status))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The runner's request channel, on the host side: an fd of init's (RUNNER_REQUEST_FD in the
- * worker) whose first read is the runner's ready point. The read is left pending (registers
+/* The runner's request channel, on the host side: an fd of init's (RUNNER_CHANNEL_FD; the
+ * format is protocol/runner-protocol.h) whose first read is the runner's ready point. The read is left pending (registers
  * untouched) until a request is delivered; the runner then reads the request, then EOF. The
  * channel stays open once read when it is a control channel: writing a 4-byte exit status to
  * it ends the program at once, sparing the interpreter's teardown (a VM is reset or discarded
