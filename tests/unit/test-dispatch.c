@@ -14,17 +14,8 @@
 #include "jsonrpc.h"
 #include "log.h"
 #include "macro.h"
+#include "test-helpers.h"
 
-static unsigned checks, failures;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                checks++;                                                                          \
-                if (!(cond)) {                                                                     \
-                        failures++;                                                                \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-                }                                                                                  \
-        } while (0)
 
 /* ---- a connection that keeps what is sent (server.c's place) ------------------------------ */
 
@@ -387,6 +378,5 @@ int main(void) {
         test_batches();
         test_client_goes_away();
 
-        printf("test-dispatch: %u checks, %u failed\n", checks, failures);
-        return failures == 0 ? 0 : 1;
+        return checks_report("test-dispatch");
 }

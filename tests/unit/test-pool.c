@@ -14,17 +14,8 @@
 #include "log.h"
 #include "macro.h"
 #include "pool.h"
+#include "test-helpers.h"
 
-static unsigned checks, failures;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                checks++;                                                                          \
-                if (!(cond)) {                                                                     \
-                        failures++;                                                                \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-                }                                                                                  \
-        } while (0)
 
 /* ---- the pool under test ------------------------------------------------------------------ */
 
@@ -432,6 +423,5 @@ int main(void) {
         test_start_failures();
         test_spawn_error();
 
-        printf("test-pool: %u checks, %u failed\n", checks, failures);
-        return failures == 0 ? 0 : 1;
+        return checks_report("test-pool");
 }
