@@ -249,6 +249,7 @@ void exec_request_done(ExecRequest *req) {
         strv_free(req->args, req->n_args);
         strv_free(req->env, req->n_env);
         free(req->cwd);
+        free(req->script_name);
         exec_request_init_defaults(req);
 }
 
@@ -274,6 +275,19 @@ int exec_request_set_cwd(ExecRequest *req, const char *cwd) {
         }
         free(req->cwd);
         req->cwd = copy;
+        return 0;
+}
+
+int exec_request_set_script_name(ExecRequest *req, const char *name) {
+        char *copy = NULL;
+
+        if (name) {
+                copy = strdup(name);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(req->script_name);
+        req->script_name = copy;
         return 0;
 }
 
@@ -405,6 +419,24 @@ static int check_cwd(const char *cwd, size_t size, ProtocolError *e) {
         return 0;
 }
 
+static int check_script_name(const char *name, size_t size, ProtocolError *e) {
+        int r;
+
+        r = check_size("script_name", NO_INDEX, size, EXEC_SCRIPT_NAME_BYTES_MAX, e);
+        if (r < 0)
+                return r;
+        r = check_text("script_name", NO_INDEX, name, size, e);
+        if (r < 0)
+                return r;
+        /* One name in the working directory: a path would name directories the sandbox
+         * doesn't have. */
+        if (size == 0 || memchr(name, '/', size) || strcmp(name, ".") == 0 ||
+            strcmp(name, "..") == 0)
+                return error_set(e, EXEC_ERROR_INVALID_PARAMS, "script_name", NO_INDEX,
+                                 "script_name must be a file name, without '/'");
+        return 0;
+}
+
 typedef struct EnvKey {
         const char *key;
         size_t len;
@@ -432,9 +464,13 @@ static int check_env_unique(char *const *env, size_t n_env, ProtocolError *e) {
         qsort(keys, n_env, sizeof keys[0], env_key_compare);
         for (size_t i = 1; i < n_env; i++)
                 if (keys[i].len == keys[i - 1].len &&
-                    memcmp(keys[i].key, keys[i - 1].key, keys[i].len) == 0)
+                    memcmp(keys[i].key, keys[i - 1].key, keys[i].len) == 0) {
+                        char name[65];
+
+                        copy_printable(name, sizeof name, keys[i].key, keys[i].len);
                         return error_set(e, EXEC_ERROR_INVALID_PARAMS, "env", keys[i].index,
-                                         "environment variable set twice");
+                                         "environment variable %s set twice", name);
+                }
         return 0;
 }
 
@@ -515,6 +551,12 @@ int exec_request_validate(const ExecRequest *req, ProtocolError *ret_error) {
                         return r;
         }
 
+        if (req->script_name) {
+                r = check_script_name(req->script_name, strlen(req->script_name), ret_error);
+                if (r < 0)
+                        return r;
+        }
+
         r = check_range("timeout_ms", req->timeout_ms, EXEC_TIMEOUT_MS_MIN, EXEC_TIMEOUT_MS_MAX,
                         ret_error);
         if (r < 0)
@@ -530,8 +572,10 @@ int exec_request_validate(const ExecRequest *req, ProtocolError *ret_error) {
 /* ---- request from JSON -------------------------------------------------------------------- */
 
 static const char *const request_fields[] = {
-        "language",         "code",   "stdin", "args", "env", "cwd", "timeout_ms", "memory_mb",
-        "max_output_bytes", "stream",
+        "language",   "code",        "stdin",
+        "args",       "env",         "cwd",
+        "timeout_ms", "memory_mb",   "max_output_bytes",
+        "stream",     "script_name",
 };
 
 /* Named in DESIGN.md but not implemented yet: refused with a message saying so, rather than
@@ -581,18 +625,28 @@ static int type_error(const char *field, size_t index, const char *type, Protoco
 static int get_uint(const json_t *params, const char *field, uint64_t min, uint64_t max,
                     uint64_t *ret, ProtocolError *e) {
         json_t *v = get_optional(params, field);
-        json_int_t i;
+        double d;
 
         if (!v)
                 return 0; /* keep the default */
-        /* Strict: 1.0 is a real in JSON terms and refused like "1"; clients emit integers. */
-        if (!json_is_integer(v))
+        if (json_is_integer(v)) {
+                json_int_t i = json_integer_value(v);
+
+                if (i < 0)
+                        return range_error(field, min, max, e);
+                *ret = (uint64_t)i;
+                return check_range(field, *ret, min, max, e);
+        }
+        /* Many JSON encoders write every number as a real (1000.0, 1e3): an integral one is the
+         * integer it equals. 1000.5 is not a count of anything. The range check comes first, so
+         * the conversion is defined (every limit is far below 2^53). */
+        if (!json_is_real(v))
                 return range_error(field, min, max, e);
-        i = json_integer_value(v);
-        if (i < 0)
+        d = json_real_value(v);
+        if (!(d >= (double)min && d <= (double)max) || d != (double)(uint64_t)d)
                 return range_error(field, min, max, e);
-        *ret = (uint64_t)i;
-        return check_range(field, *ret, min, max, e);
+        *ret = (uint64_t)d;
+        return 0;
 }
 
 static int get_string(const json_t *v, const char *field, size_t index, const char **ret,
@@ -781,6 +835,23 @@ static int parse_cwd(const json_t *params, ExecRequest *req, ProtocolError *e) {
         return exec_request_set_cwd(req, s);
 }
 
+static int parse_script_name(const json_t *params, ExecRequest *req, ProtocolError *e) {
+        json_t *v = get_optional(params, "script_name");
+        const char *s = NULL;
+        size_t len = 0;
+        int r;
+
+        if (!v)
+                return 0;
+        r = get_string(v, "script_name", NO_INDEX, &s, &len, e);
+        if (r < 0)
+                return r;
+        r = check_script_name(s, len, e);
+        if (r < 0)
+                return r;
+        return exec_request_set_script_name(req, s);
+}
+
 static int parse_stream(const json_t *params, ExecRequest *req, ProtocolError *e) {
         json_t *v = get_optional(params, "stream");
 
@@ -832,6 +903,8 @@ int exec_request_from_json(const json_t *params, ExecRequest *ret, ProtocolError
                              EXEC_MAX_OUTPUT_BYTES_MAX, &req.max_output_bytes, e);
         if (r >= 0)
                 r = parse_stream(params, &req, e);
+        if (r >= 0)
+                r = parse_script_name(params, &req, e);
         if (r >= 0)
                 r = exec_request_validate(&req, e);
         /* The setters' only failures are allocation failures: not the client's fault, and
@@ -940,6 +1013,11 @@ int exec_request_to_json(const ExecRequest *req, json_t **ret) {
         }
         if (req->stream && json_object_set_new(o, "stream", json_true()) < 0)
                 return -ENOMEM;
+        if (req->script_name) {
+                r = set_text(o, "script_name", req->script_name, strlen(req->script_name));
+                if (r < 0)
+                        return r;
+        }
 
         *ret = TAKE_PTR(o);
         return 0;

@@ -21,7 +21,7 @@
 
 #include "exec-limits.h"
 
-#define EXEC_PROTOCOL_VERSION 1
+#define EXEC_PROTOCOL_VERSION 2
 
 /* ---- languages ---------------------------------------------------------------------------- */
 
@@ -94,6 +94,9 @@ typedef struct ExecRequest {
         char **env; /* n_env "KEY=VALUE" entries + NULL; keys unique */
         size_t n_env;
         char *cwd; /* absolute, or NULL for the runner's default */
+        /* The program runs as the script NAME (`python3 NAME`, `node NAME`) rather than as
+         * `-c`/`-e`: a file name, no '/'; NULL for -c/-e. */
+        char *script_name;
         uint64_t timeout_ms;
         uint64_t memory_mb;
         uint64_t max_output_bytes; /* stdout + stderr together */
@@ -119,6 +122,7 @@ void exec_request_done(ExecRequest *req);
 int exec_request_set_code(ExecRequest *req, const char *code, size_t size);
 int exec_request_set_stdin(ExecRequest *req, const void *data, size_t size);
 int exec_request_set_cwd(ExecRequest *req, const char *cwd); /* NULL: back to the default */
+int exec_request_set_script_name(ExecRequest *req, const char *name); /* NULL: -c/-e */
 int exec_request_add_arg(ExecRequest *req, const char *arg);
 /* "KEY=VALUE", stored as given. */
 int exec_request_add_env_assignment(ExecRequest *req, const char *assignment);

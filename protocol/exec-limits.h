@@ -46,3 +46,6 @@
 
 /* PATH_MAX (4096) including the terminator. */
 #define EXEC_CWD_BYTES_MAX UINT64_C(4095)
+
+/* A script name is one file name: NAME_MAX. */
+#define EXEC_SCRIPT_NAME_BYTES_MAX UINT64_C(255)
