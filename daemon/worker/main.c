@@ -363,8 +363,10 @@ static int verb_run(int argc, char *argv[]) {
         };
         r = run_prepare(&options, req.memory_mb * 1024 * 1024, &prepared, &result);
         if (r >= 0)
-                r = run_request(&options, &prepared, &req);
+                r = run_request(&options, &prepared, &req, &error);
         run_prepared_done(&prepared);
+        if (r < 0 && error.kind != EXEC_ERROR_NONE)
+                return log_error_errno(r, "Invalid request (%s): %s", error.field, error.message);
         if (r < 0)
                 return r;
         return print_json(exec_result_to_json(&result));
@@ -477,7 +479,12 @@ static int serve_one(const RunOptions *options, Prepared *prepared, ExecResult *
         }
         if (req.stream)
                 prepared->on_output = print_output_frame;
-        r = run_request(options, prepared, &req);
+        r = run_request(options, prepared, &req, &error);
+        if (r < 0 && error.kind != EXEC_ERROR_NONE) {
+                /* Answered; the VM, which ran nothing, is reset for the next request. */
+                r = worker_frame_error_format(&error, &frame, &frame_size);
+                return print_frame(r, frame, frame_size);
+        }
         if (r < 0)
                 return r;
         r = worker_frame_result_format(result, &frame, &frame_size);

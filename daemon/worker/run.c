@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "snapshot.h"
 #include "warmup.h"
+#include "workdir.h"
 
 #define GUEST_HOME "/home/sandbox"
 #define SNAPSHOT_BOOT_TIMEOUT_NS (120ULL * 1000000000ULL)
@@ -146,6 +147,12 @@ static int encode_runner_request(const ExecRequest *req, int pid, char **ret, si
                 if (json_object_setn_new(env, envp[i], eq - envp[i], json_string(eq + 1)) < 0)
                         return -ENOMEM;
         }
+        /* The runner line-buffers a streamed program's output, as a terminal would. */
+        if (req->stream && json_object_set_new(o, "stream", json_true()) < 0)
+                return -ENOMEM;
+        if (req->script_name &&
+            json_object_set_new(o, "script_name", json_string(req->script_name)) < 0)
+                return -ENOMEM;
         /* Fresh entropy for the interpreter's PRNGs, which the snapshot froze. */
         if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
                 return -EIO;
@@ -273,7 +280,8 @@ static int build_cold_argv(const Runtime *runtime, const ExecRequest *req, const
         return 0;
 }
 
-static int start_cold(const RunOptions *options, Prepared *prepared, const ExecRequest *req) {
+static int start_cold(const RunOptions *options, Prepared *prepared, const ExecRequest *req,
+                      ProtocolError *ret_error) {
         _cleanup_free_ char **argv = NULL, **envp = NULL;
         SandboxConfig config = {
                 .memory_limit = req->memory_mb * 1024 * 1024,
@@ -293,13 +301,17 @@ static int start_cold(const RunOptions *options, Prepared *prepared, const ExecR
         r = sandbox_new(&config, &prepared->sandbox);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the sandbox: %m");
+        r = workdir_prepare(prepared->sandbox->vfs, prepared->sandbox->init->fs,
+                            prepared->sandbox->init->fds, req->cwd ?: GUEST_HOME, ret_error);
+        if (r < 0)
+                return r;
         return process_exec(prepared->sandbox->init, options->host_exec ?: options->runtime->interpreter,
                             options->host_exec_blob, argv, envp, req->cwd ?: GUEST_HOME);
 }
 
 /* The restored sandbox gets this request's stdin and limits, then its runner's pending read
  * returns. */
-static int start_restored(Prepared *prepared, const ExecRequest *req) {
+static int start_restored(Prepared *prepared, const ExecRequest *req, ProtocolError *ret_error) {
         Sandbox *s = prepared->sandbox;
         _cleanup_free_ char *message = NULL;
         size_t size;
@@ -315,6 +327,12 @@ static int start_restored(Prepared *prepared, const ExecRequest *req) {
         vfs_set_limits(s->vfs, &(TmpfsLimits){.max_bytes = s->memory.limit,
                                               .max_inodes = VFS_DEFAULT_TMPFS_INODES,
                                               .max_file_size = s->memory.limit});
+        /* The snapshot's own directory needs no look. */
+        if (req->cwd) {
+                r = workdir_prepare(s->vfs, s->init->fs, s->init->fds, req->cwd, ret_error);
+                if (r < 0)
+                        return r;
+        }
         r = vfs_install_stdio(s->vfs, s->init->fds, req->stdin_buf.data, req->stdin_buf.size,
                               capture_output, prepared);
         if (r < 0)
@@ -325,7 +343,8 @@ static int start_restored(Prepared *prepared, const ExecRequest *req) {
         return runner_channel_deliver(s, message, size);
 }
 
-int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req) {
+int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req,
+                ProtocolError *ret_error) {
         ExecResult *result = prepared->result;
         uint64_t start = now_ns(CLOCK_MONOTONIC), run_start;
         Sandbox *s;
@@ -343,7 +362,10 @@ int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest
                         return -ENOMEM;
         }
 
-        r = prepared->sandbox ? start_restored(prepared, req) : start_cold(options, prepared, req);
+        if (ret_error)
+                *ret_error = (ProtocolError){};
+        r = prepared->sandbox ? start_restored(prepared, req, ret_error)
+                              : start_cold(options, prepared, req, ret_error);
         if (r < 0)
                 return r;
         s = prepared->sandbox;
@@ -407,7 +429,7 @@ static int record_warmup(const RunOptions *options, const char *dir) {
                 r = run_prepare(&o, req.memory_mb * 1024 * 1024, &prepared, &result);
         if (r >= 0) {
                 warmup_prepare_recording(prepared.sandbox);
-                r = run_request(&o, &prepared, &req);
+                r = run_request(&o, &prepared, &req, NULL);
                 if (r >= 0 && result.exit_code != 0)
                         r = log_error_errno(EPROTO, "The warm-up sample failed: %.*s",
                                             (int)result.stderr_buf.size,

@@ -52,8 +52,11 @@ void run_prepared_done(Prepared *prepared);
 int run_recycle(const RunOptions *options, Prepared *prepared, ExecResult *result);
 
 /* Serves one request with a prepared VM (or cold). Fills *result. Returns 0 when the sandbox
- * ran (whatever the program did), -errno when the VM could not be set up or failed. */
-int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req);
+ * ran (whatever the program did); -EINVAL with *ret_error (if not NULL) filled when the request
+ * asks for what this sandbox can't give (a cwd that can't be used), the VM left as it was; other
+ * -errno when the VM could not be set up or failed. */
+int run_request(const RunOptions *options, Prepared *prepared, const ExecRequest *req,
+                ProtocolError *ret_error);
 
 /* Boots the language's runner cold to its ready point and saves a snapshot in dir. */
 int run_make_snapshot(const RunOptions *options, uint64_t memory_limit, const char *dir);

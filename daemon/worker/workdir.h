@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The request's working directory, made ready before the program starts (PROTOCOL.md §2, cwd). */
+#pragma once
+
+#include "exec-codec.h"
+#include "vfs.h"
+
+/* Makes `path` (absolute) usable as the program's working directory in the sandbox's filesystem:
+ * a directory that exists is taken as it is; a missing one under the tmpfs (/tmp or
+ * /home/sandbox) is created with its parents, as `mkdir -p` with the program's umask would. A
+ * path that can't be used (missing elsewhere, a file, not searchable, not creatable) is the
+ * request's fault: -EINVAL with *ret_error saying why, for field "cwd". Other errors: -ENOMEM. */
+int workdir_prepare(Vfs *vfs, FsContext *fs, FdTable *fds, const char *path,
+                    ProtocolError *ret_error);
