@@ -6,8 +6,9 @@ the ready point: the worker snapshots the VM there, and every restored copy fini
 with a different request. The request is 8 bytes of little-endian length, then a JSON object (the
 channel closes itself once read whole, sparing the program an fd and the runner a syscall; the
 format is protocol/runner-protocol.h's):
-{"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str}. stdin, stdout and stderr are
-the worker's to set up (fds 0-2) before the read returns.
+{"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str, and
+optionally "stream": true and "script_name": str}. stdin, stdout and stderr are the worker's to set
+up (fds 0-2) before the read returns; the cwd is the worker's to have made (it exists).
 
 The code then runs with the semantics of `python3 -c CODE ARGS...`: a fresh __main__,
 sys.argv == ['-c', *ARGS], an uncaught exception printed by sys.excepthook (without this
@@ -36,6 +37,7 @@ import importlib.machinery
 import io
 import itertools
 import json
+import linecache
 import math
 import pathlib
 import random
@@ -93,10 +95,45 @@ def apply_environment(request):
     cwd = request.get("cwd", START_CWD)
     if cwd != START_CWD:
         os.chdir(cwd)
-    sys.argv = ["-c"] + list(request.get("args", []))
-    sys.orig_argv = ["python3", "-c", request["code"]] + list(request.get("args", []))
-    # `python3 -c` puts the working directory first on the import path, not the script's.
-    sys.path[0] = ""
+    args = list(request.get("args", []))
+    script = request.get("script_name")
+    if script is None:
+        sys.argv = ["-c"] + args
+        sys.orig_argv = ["python3", "-c", request["code"]] + args
+        # `python3 -c` puts the working directory first on the import path, not the script's.
+        sys.path[0] = ""
+    else:
+        # `python3 NAME`: argv[0] as given, the script's directory (the cwd) first on the path.
+        sys.argv = [script] + args
+        sys.orig_argv = ["python3", script] + args
+        sys.path[0] = os.getcwd()
+    configure_streams(request)
+
+
+# The interpreter's own streams, kept alive when replaced: a dropped TextIOWrapper would close
+# nothing (closefd=False) but its finalizer still flushes at a time of its choosing.
+START_STREAMS = (sys.stdout, sys.stderr)
+
+
+def unbuffered_stream(fd, name, model):
+    # What the interpreter builds for `-u` (create_stdio in pylifecycle.c): the raw FileIO as the
+    # binary layer, a write_through text layer, no line buffering.
+    raw = io.open(fd, "wb", 0, closefd=False)
+    raw.name = name
+    stream = io.TextIOWrapper(raw, model.encoding, model.errors, "\n", False, True)
+    stream.mode = "w"
+    return stream
+
+
+def configure_streams(request):
+    # PYTHONUNBUFFERED is read by the interpreter at start, which was when the snapshot was
+    # made: honoured here, as `-u`. Without it, a streamed request gets what a terminal gives:
+    # stdout flushed at each line (stderr always is).
+    if os.environ.get("PYTHONUNBUFFERED"):
+        sys.stdout = sys.__stdout__ = unbuffered_stream(1, "<stdout>", START_STREAMS[0])
+        sys.stderr = sys.__stderr__ = unbuffered_stream(2, "<stderr>", START_STREAMS[1])
+    elif request.get("stream"):
+        sys.stdout.reconfigure(line_buffering=True)
 
 
 def exit_code_of(exc):
@@ -112,8 +149,8 @@ def exit_code_of(exc):
     return 1
 
 
-def run(code):
-    # A __main__ as `python3 -c` makes it.
+def run(code, script_name=None):
+    # A __main__ as `python3 -c` makes it, or `python3 NAME` for a named script.
     main = types.ModuleType("__main__")
     main.__dict__.update({
         "__annotations__": {},
@@ -122,9 +159,21 @@ def run(code):
         "__spec__": None,
         "__package__": None,
     })
+    filename = "<string>"
+    if script_name is not None:
+        # The interpreter makes a script's path absolute (3.9+). The file isn't in the
+        # sandbox: its text goes into linecache (no mtime: never checked against a file), so
+        # tracebacks show the source lines as they would for the file.
+        filename = os.path.join(os.getcwd(), script_name)
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        main.__dict__.update({
+            "__file__": filename,
+            "__cached__": None,
+            "__loader__": importlib.machinery.SourceFileLoader("__main__", filename),
+        })
     sys.modules["__main__"] = main
     try:
-        compiled = compile(code, "<string>", "exec")
+        compiled = compile(code, filename, "exec")
         exec(compiled, main.__dict__)
         return 0
     except SystemExit as exc:
@@ -189,7 +238,7 @@ def main():
     request = read_request()  # the VMM closes the channel once it is read whole
     reseed(request["seed"])
     apply_environment(request)
-    finish(run(request["code"]))
+    finish(run(request["code"], request.get("script_name")))
 
 
 # Before the ready point, so a request pays nothing for it.
