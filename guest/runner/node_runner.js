@@ -4,10 +4,11 @@
 // It loads what programs commonly use, then blocks reading its request from fd 3. That read is
 // the ready point: the worker snapshots the VM there, and every restored copy finishes the read
 // with a different request: 8 bytes of little-endian length, then a JSON object
-// {"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str} (the
-// pid is the restored process's own, which node cached at start as process.pid); the format is
-// protocol/runner-protocol.h's. stdin, stdout and stderr are the worker's to set up (fds 0-2)
-// before the read returns.
+// {"code": str, "args": [str], "env": {str: str}, "cwd": str, "pid": int, "seed": hex str, and
+// optionally "script_name": str} (the pid is the restored process's own, which node cached at
+// start as process.pid); the format is protocol/runner-protocol.h's. stdin, stdout and stderr are
+// the worker's to set up (fds 0-2) before the read returns, and the cwd the worker's to have made
+// (it exists).
 //
 // The code then runs with the semantics of `node -e CODE -- ARGS...`: CommonJS with `require`,
 // `module`, `exports`, `__filename` "[eval]" and `__dirname` "." as globals, process.argv ==
@@ -16,7 +17,9 @@
 // of node's own event loop (the ready point, at the end of this file), so node does the rest as
 // for `-e`: the event loop runs until nothing is pending, uncaught exceptions and unhandled
 // rejections are printed with exit status 1, process.exit() and process.exitCode apply,
-// 'beforeExit' and 'exit' fire. (The request's seed is Python's; see Math.random below.)
+// 'beforeExit' and 'exit' fire. With a script_name, those of `node NAME` instead: the code is the
+// main module CWD/NAME (an ES module when NAME ends in .mjs), process.argv[1] its path. (The
+// request's seed is Python's; see Math.random below.)
 //
 // Once the 'exit' listeners have run, the runner writes the exit status (4 bytes, little-endian)
 // to fd 3, which the VMM keeps open as a control channel: the program ends there, without node's teardown (freeing
@@ -116,8 +119,14 @@ function applyEnvironment(request) {
   }
   if (request.cwd !== process.cwd())
     process.chdir(request.cwd);
-  process.argv = [process.execPath, ...request.args];
-  process.execArgv = ['-e', request.code];
+  if (request.script_name === undefined) {
+    process.argv = [process.execPath, ...request.args];
+    process.execArgv = ['-e', request.code];
+  } else {
+    process.argv = [process.execPath, path.join(request.cwd, request.script_name),
+                    ...request.args];
+    process.execArgv = [];
+  }
   Object.defineProperty(process, 'pid', { value: request.pid, writable: false, enumerable: true,
                                           configurable: true });
 }
@@ -188,8 +197,8 @@ function resolveFrom(base, specifier) {
 
 // `node --input-type=module -e`: an ES module at file://CWD/[eval1]. Its imports are loaded by
 // node's own loader and linked as synthetic modules with the same exports.
-function runModule(code, cwd) {
-  const url = `${pathToFileURL(cwd).href}/[eval1]`; // as node names it, "file:////[eval1]" in /
+function runModule(code, cwd, url = `${pathToFileURL(cwd).href}/[eval1]`) {
+  // (node names the eval's module "file:////[eval1]" in /.)
   const load = importer(url);
   // What node's module eval leaves behind: `module` is the CommonJS Module class.
   globalThis.module = Module;
@@ -226,7 +235,26 @@ function runModule(code, cwd) {
   });
 }
 
-function run(code, cwd) {
+// `node NAME`: the code is the main module at CWD/NAME, loaded as node loads a main script
+// (Module._load and Module.prototype.load), from the request rather than from a file.
+function runMain(code, cwd, name) {
+  const filename = path.join(cwd, name);
+  if (name.endsWith('.mjs'))
+    return runModule(code, cwd, pathToFileURL(filename).href);
+  const main = new Module(filename, null);
+  main.id = '.';
+  main.filename = filename;
+  main.paths = Module._nodeModulePaths(cwd);
+  process.mainModule = main; // before _compile: its require.main is read from here
+  Module._cache[filename] = main;
+  /^/.exec(''); // node resets the RegExp statics before user code
+  main._compile(code, filename);
+  main.loaded = true;
+}
+
+function run(code, cwd, scriptName) {
+  if (scriptName !== undefined)
+    return runMain(code, cwd, scriptName);
   let script;
   try {
     script = new vm.Script(code, {
@@ -298,5 +326,5 @@ preparedEval = evalModuleFor(process.cwd());
 setTimeout(() => setImmediate(() => {
   const request = readRequest();
   applyEnvironment(request);
-  run(request.code, request.cwd);
+  run(request.code, request.cwd, request.script_name);
 }), 0);
