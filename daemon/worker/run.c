@@ -333,6 +333,9 @@ static int start_restored(Prepared *prepared, const ExecRequest *req, ProtocolEr
                 if (r < 0)
                         return r;
         }
+        if (req->script_name)
+                workdir_place_script(s->vfs, s->init->fs, s->init->fds, req->cwd ?: GUEST_HOME,
+                                     req->script_name, req->code.data, req->code.size);
         r = vfs_install_stdio(s->vfs, s->init->fds, req->stdin_buf.data, req->stdin_buf.size,
                               capture_output, prepared);
         if (r < 0)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "file.h"
+#include "log.h"
 #include "macro.h"
 
 /* Where the program may write: the tmpfs mounts (vfs.h). A missing directory elsewhere can't be
@@ -91,4 +93,32 @@ int workdir_prepare(Vfs *vfs, FsContext *fs, FdTable *fds, const char *path,
         if (r < 0)
                 return cwd_error(ret_error, path, "can't be entered: %s", strerror(-r));
         return 0;
+}
+
+void workdir_place_script(Vfs *vfs, FsContext *fs, FdTable *fds, const char *dir, const char *name,
+                          const char *code, size_t size) {
+        _cleanup_free_ char *path = NULL;
+        OpenFile *f = NULL;
+        int r;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0) {
+                path = NULL;
+                return;
+        }
+        r = vfs_open_file(vfs, fs, fds, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &f);
+        if (r < 0) {
+                log_debug("Not placing the script at %s: %s", path, strerror(-r));
+                return;
+        }
+        for (size_t done = 0; done < size;) {
+                ssize_t n = file_write(f, code + done, size - done);
+
+                if (n <= 0) {
+                        log_debug("Writing the script to %s failed: %s", path,
+                                  strerror(n < 0 ? (int)-n : EIO));
+                        break;
+                }
+                done += (size_t)n;
+        }
+        file_unref(f);
 }
