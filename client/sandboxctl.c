@@ -12,14 +12,17 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "exec-codec.h"
 #include "jsonrpc.h"
 #include "log.h"
+#include "utf8.h"
 
 #ifndef PROJECT_VERSION
 #define PROJECT_VERSION "unknown"
@@ -285,12 +288,40 @@ static int print_json_line(const json_t *v) {
         return write_all(STDOUT_FILENO, text, len + 1);
 }
 
+/* With --json, an error is also one line on stdout, {"error": {"code", "message", "data"}}, for
+ * scripts that read only that: the daemon's own error object, or one made here for a daemon that
+ * could not be reached (code null: no JSON-RPC exchange took place). */
+static void print_json_error(json_t *error) {
+        json_auto_t *line = error ? json_pack("{sO}", "error", error) : NULL;
+
+        if (line)
+                (void)print_json_line(line);
+}
+
+static void print_json_local_error(const char *kind, const char *format, ...) _printf_(2, 3);
+static void print_json_local_error(const char *kind, const char *format, ...) {
+        char message[512];
+        json_auto_t *error = NULL;
+        va_list ap;
+
+        if (!arg_json)
+                return;
+        va_start(ap, format);
+        vsnprintf(message, sizeof message, format, ap);
+        va_end(ap);
+        error = json_pack("{s:n, s:s, s:{s:s}}", "code", "message", message, "data", "kind", kind);
+        print_json_error(error);
+}
+
 static int connect_daemon(Client **ret) {
         const char *path = arg_socket ?: client_default_socket();
         int r = client_connect(path, ret);
 
-        if (r < 0)
+        if (r < 0) {
+                print_json_local_error("no_daemon", "Failed to connect to sandboxd at %s: %s", path,
+                                       strerror(-r));
                 return log_error_errno(r, "Failed to connect to sandboxd at %s: %m", path);
+        }
         return 0;
 }
 
@@ -318,14 +349,21 @@ static int call_daemon(const char *method, json_t *params, ClientNotificationHan
 
         r = client_call(client, method, params, handler, userdata, ret_result, &error);
         if (r == -ECONNRESET) {
+                print_json_local_error("connection_closed",
+                                       "sandboxd closed the connection before answering %s",
+                                       method);
                 log_error("sandboxd closed the connection before answering %s.", method);
                 return EXIT_REQUEST;
         }
         if (r < 0) {
+                print_json_local_error("call_failed", "Failed to call %s: %s", method,
+                                       strerror(-r));
                 log_error_errno(r, "Failed to call %s: %m", method);
                 return EXIT_REQUEST;
         }
         if (error) {
+                if (arg_json)
+                        print_json_error(error);
                 log_daemon_error(method, error);
                 return EXIT_REQUEST;
         }
@@ -341,8 +379,37 @@ static char *scalar_to_text(const json_t *v) {
         return json_dumps(v, JSON_ENCODE_ANY | EXEC_JSON_DUMP_FLAGS);
 }
 
+static bool object_is_flat(const json_t *o) {
+        const char *key;
+        json_t *v;
+
+        json_object_foreach((json_t *)o, key, v) {
+                if (json_is_object(v) || json_is_array(v))
+                        return false;
+        }
+        return true;
+}
+
+/* An object of scalars as one "- key=value key=value" line. */
+static int print_flat_object(const json_t *o, unsigned indent) {
+        const char *key;
+        json_t *v;
+
+        printf("%*s-", (int)indent, "");
+        json_object_foreach((json_t *)o, key, v) {
+                _cleanup_free_ char *t = scalar_to_text(v);
+
+                if (!t)
+                        return -ENOMEM;
+                printf(" %s=%s", key, t);
+        }
+        putchar('\n');
+        return 0;
+}
+
 /* An object as indented "key: value" lines, nested objects one level deeper. Arrays of scalars
- * are joined with ", "; anything else is shown as JSON. */
+ * are joined with ", ", arrays of flat objects (records) are one "- key=value ..." line per
+ * record; anything else is shown as JSON. */
 static int print_object(const json_t *o, unsigned indent) {
         const char *key;
         json_t *v;
@@ -357,11 +424,22 @@ static int print_object(const json_t *o, unsigned indent) {
                 if (json_is_array(v)) {
                         size_t i;
                         json_t *e;
-                        bool all_scalars = true;
+                        bool all_scalars = true, all_flat_objects = json_array_size(v) > 0;
 
                         json_array_foreach(v, i, e) {
                                 if (json_is_object(e) || json_is_array(e))
                                         all_scalars = false;
+                                if (!json_is_object(e) || !object_is_flat(e))
+                                        all_flat_objects = false;
+                        }
+                        if (all_flat_objects) {
+                                /* A list of records (a pool's workers): one line each. */
+                                printf("%*s%s:\n", (int)indent, "", key);
+                                json_array_foreach(v, i, e) {
+                                        if (print_flat_object(e, indent + 2) < 0)
+                                                return -ENOMEM;
+                                }
+                                continue;
                         }
                         printf("%*s%s:", (int)indent, "", key);
                         json_array_foreach(v, i, e) {
@@ -591,6 +669,19 @@ static int exec_exit_status(const ExecResult *result, const ExecRequest *req) {
         return result->exit_code;
 }
 
+/* The script name for -f PATH: its last component, when it makes a valid name (a path ending in
+ * '/' or a name that isn't UTF-8 runs as -c/-e would). */
+static int set_script_name(ExecRequest *req, const char *path) {
+        const char *slash = strrchr(path, '/');
+        const char *name = slash ? slash + 1 : path;
+        size_t len = strlen(name);
+
+        if (len == 0 || len > EXEC_SCRIPT_NAME_BYTES_MAX || !utf8_is_valid(name, len) ||
+            strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                return 0;
+        return exec_request_set_script_name(req, name);
+}
+
 static int verb_exec(int argc, char *argv[]) {
         static const struct option options[] = {
                 COMMON_LONG_OPTIONS,
@@ -699,6 +790,12 @@ static int verb_exec(int argc, char *argv[]) {
                                            : "Give the program only once: --code, --file or -");
         if (from_stdin && stdin_file && strcmp(stdin_file, "-") == 0)
                 return usage_error("Standard input can't be both the program and its input");
+        /* As an interpreter gives its program the shell's stdin: `echo Bob | sandboxctl exec
+         * -c 'print(input())'`. Not a terminal, which would wait for typing nobody expects,
+         * nor when stdin is closed. */
+        if (!stdin_file && !from_stdin && fcntl(STDIN_FILENO, F_GETFD) >= 0 &&
+            !isatty(STDIN_FILENO))
+                stdin_file = "-";
 
         if (code_arg) {
                 r = exec_request_set_code(&req, code_arg, strlen(code_arg));
@@ -709,6 +806,10 @@ static int verb_exec(int argc, char *argv[]) {
                 if (r != 0)
                         return r;
                 if (exec_request_set_code(&req, code, code_size) < 0)
+                        return log_oom(), EXIT_REQUEST;
+                /* `python3 script.py`, not `python3 -c`: the program sees its name. Only the
+                 * name: the host's directories mean nothing in the sandbox. */
+                if (file && strcmp(file, "-") != 0 && set_script_name(&req, file) < 0)
                         return log_oom(), EXIT_REQUEST;
         }
         if (stdin_file) {
