@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
 
 #include "clock.h"
@@ -118,6 +120,22 @@ static void on_stop_timer(evutil_socket_t fd, short what, void *userdata) {
         event_base_loopbreak(m->base);
 }
 
+/* Removes the socket file made at start, unless another one took its place since (a daemon
+ * started after this one stopped listening). A client then finds no socket rather than a
+ * socket nobody answers. */
+static void manager_remove_socket(Manager *m) {
+        struct stat st;
+
+        if (!m->socket_created)
+                return;
+        m->socket_created = false;
+        if (stat(m->socket_path, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_dev != m->socket_dev ||
+            st.st_ino != m->socket_ino)
+                return;
+        if (unlink(m->socket_path) < 0)
+                log_warning_errno(errno, "Failed to remove %s, ignoring: %m", m->socket_path);
+}
+
 /* The shutdown's progress: no request left → stop listening and stop the workers; nothing left
  * to write and no worker left → leave the loop. */
 static void stop_check(Manager *m) {
@@ -132,6 +150,7 @@ static void stop_check(Manager *m) {
                 log_info("All requests answered; stopping the workers");
                 if (m->server)
                         server_stop_listening(m->server);
+                manager_remove_socket(m);
                 tv = timeval_from_usec(MANAGER_FLUSH_TIMEOUT_USEC);
                 evtimer_add(m->stop_timer, &tv);
                 for (ExecLanguage l = 0; l < _EXEC_LANGUAGE_MAX; l++)
@@ -243,6 +262,7 @@ Manager *manager_free(Manager *m) {
                 return NULL;
         /* Connections first: cancelling their requests touches the pools. */
         server_free(m->server);
+        manager_remove_socket(m);
         for (ExecLanguage l = 0; l < _EXEC_LANGUAGE_MAX; l++)
                 pool_free(m->pools[l]);
         if (m->sigterm_event)
@@ -292,6 +312,12 @@ static int manager_open_socket(Manager *m, int *ret_fd) {
         if (r < 0)
                 return log_error_errno(r, "Failed to listen on %s: %m", m->socket_path);
         log_info("Listening on %s", m->socket_path);
+        struct stat st;
+        if (stat(m->socket_path, &st) >= 0) {
+                m->socket_created = true;
+                m->socket_dev = st.st_dev;
+                m->socket_ino = st.st_ino;
+        }
         return 0;
 }
 

@@ -36,6 +36,11 @@ typedef struct Manager {
         char *state_dir;
         char *worker_path;
         bool socket_activated;
+        /* The socket file this daemon made (not under socket activation): removed when it
+         * stops, if the file at socket_path is still that one. */
+        bool socket_created;
+        dev_t socket_dev;
+        ino_t socket_ino;
 
         Server *server;
         Pool *pools[_EXEC_LANGUAGE_MAX];
