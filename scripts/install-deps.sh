@@ -16,6 +16,7 @@ packages=(
         libpython3.11-stdlib
         tzdata             # /usr/share/zoneinfo, copied into the image
         systemd            # systemd-socket-activate, for the socket-activation test
+        socat              # the README's example of talking to the socket from a shell
 )
 
 sudo=""
