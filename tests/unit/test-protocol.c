@@ -275,9 +275,10 @@ static void test_request_types(void) {
 
         static const char *const numbers[] = {"timeout_ms", "memory_mb", "max_output_bytes"};
         for (size_t i = 0; i < ELEMENTSOF(numbers); i++) {
+                /* Integral reals are the integers they equal (below); others are not. */
                 static const char *const bad[] = {
-                        "\"100\"", "100.0", "1e3", "true",
-                        "[]",      "{}",    "-1",  "-9223372036854775808"};
+                        "\"100\"", "100.5", "1e-3",   "true",  "[]",
+                        "{}",      "-1",    "-100.0", "1e300", "-9223372036854775808"};
                 for (size_t k = 0; k < ELEMENTSOF(bad); k++) {
                         char text[256];
 
@@ -289,6 +290,46 @@ static void test_request_types(void) {
         }
         EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"timeout_ms\":9223372036854775807}",
                        "timeout_ms");
+
+        /* What many JSON encoders send for an integer: a real with nothing after the point. */
+        {
+                _cleanup_(exec_request_done) ExecRequest reals = EXEC_REQUEST_INIT;
+                _cleanup_(json_decrefp) json_t *j =
+                        load("{\"language\":\"python\",\"code\":\"\",\"timeout_ms\":1000.0,"
+                             "\"memory_mb\":1e2,\"max_output_bytes\":0.0}");
+
+                if (EXPECT_OK_J(j, &reals) == 0)
+                        CHECK(reals.timeout_ms == 1000 && reals.memory_mb == 100 &&
+                              reals.max_output_bytes == 0);
+        }
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"timeout_ms\":0.0}", "timeout_ms");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"timeout_ms\":300001.0}",
+                       "timeout_ms");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"memory_mb\":31.0}", "memory_mb");
+
+        EXPECT_OK("{\"language\":\"python\",\"code\":\"\",\"script_name\":\"main.py\"}");
+        EXPECT_OK("{\"language\":\"python\",\"code\":\"\",\"script_name\":null}");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"script_name\":1}", "script_name");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"script_name\":\"\"}",
+                       "script_name");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"script_name\":\"a/b.py\"}",
+                       "script_name");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"script_name\":\"/b.py\"}",
+                       "script_name");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"script_name\":\"..\"}",
+                       "script_name");
+        EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"script_name\":\"a\\u0000\"}",
+                       "script_name");
+        {
+                json_t *p = base_with("script_name", string_of(EXEC_SCRIPT_NAME_BYTES_MAX));
+                _cleanup_(exec_request_done) ExecRequest named = EXEC_REQUEST_INIT;
+
+                EXPECT_OK_J(p, &named);
+                json_decref(p);
+                p = base_with("script_name", string_of(EXEC_SCRIPT_NAME_BYTES_MAX + 1));
+                EXPECT_TOO_LARGE_J(p, "script_name");
+                json_decref(p);
+        }
 
         EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"stream\":1}", "stream");
         EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"stream\":\"true\"}", "stream");
@@ -393,6 +434,17 @@ static void test_request_env_rules(void) {
                        "env[2]");
         EXPECT_INVALID("{\"language\":\"python\",\"code\":\"\",\"env\":[\"AB=1\",\"A=2\",\"AB=\"]}",
                        "env[2]");
+        /* The message names the variable, so a client sees which. */
+        {
+                _cleanup_(exec_request_done) ExecRequest dup = EXEC_REQUEST_INIT;
+                _cleanup_(json_decrefp) json_t *j =
+                        load("{\"language\":\"python\",\"code\":\"\",\"env\":[\"A=1\",\"DEBUG=1\","
+                             "\"DEBUG=2\"]}");
+                ProtocolError e;
+
+                CHECK(exec_request_from_json(j, &dup, &e) == -EINVAL &&
+                      strcmp(e.message, "environment variable DEBUG set twice") == 0);
+        }
         EXPECT_OK("{\"language\":\"python\",\"code\":\"\",\"env\":[\"AB=1\",\"A=2\",\"ABC=\"]}");
         EXPECT_OK("{\"language\":\"python\",\"code\":\"\",\"env\":[\"A=1\",\"a=1\"]}");
 }
