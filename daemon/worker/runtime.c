@@ -36,10 +36,13 @@ static const Runtime runtimes[_EXEC_LANGUAGE_MAX] = {
                  * reducer's delayed task, due long before a restore, ran a full garbage
                  * collection at the end of every request (20 ms) to give back memory of a VM
                  * about to be thrown away. VM modules run the programs that are ES modules
-                 * (node_runner.js). */
+                 * (node_runner.js). --expose-internals: the runner runs `-e` code through
+                 * node's own main script for -e, so that it runs as node -e runs it, stack
+                 * traces included. */
                 .runner_argv = (const char *const[]){"node", "--single-threaded",
                                                      "--no-memory-reducer",
                                                      "--experimental-vm-modules",
+                                                     "--expose-internals",
                                                      RUNNER_DIR "/node_runner.js", NULL},
                 .control_channel = true,
                 .version = SANDBOXD_NODE_VERSION,

@@ -42,6 +42,18 @@ for (const name of ['assert', 'buffer', 'child_process', 'dns', 'events', 'fs/pr
 
 const REQUEST_FD = 3; // RUNNER_CHANNEL_FD, protocol/runner-protocol.h
 
+// Runs fn with process warnings dropped: those node gives once, at a first use that is the
+// runner's, would otherwise be the first program's.
+function quietly(fn) {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return fn();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 function readRequest() {
   // One read serves a typical request whole: every syscall is a VM exit.
   const first = Buffer.allocUnsafe(65536);
@@ -151,36 +163,35 @@ function resolveRelative(base, specifier) {
   return /^(\.{0,2}\/|file:)/.test(specifier) ? new URL(specifier, base).href : null;
 }
 
-// `node -e`: a CommonJS module named [eval] in the working directory, its require, module and
-// exports made globals, the code run as a script in this context.
-// The [eval] module of a directory and the function that makes its require, module, exports and
-// __dirname the globals, as node -e does.
-function evalModuleFor(cwd) {
-  const evalModule = new Module('[eval]');
-  evalModule.filename = path.join(cwd, '[eval]');
-  evalModule.paths = Module._nodeModulePaths(cwd);
-  const makeGlobals = evalModule._compile(
-    'return () => {\n' +
-    '  globalThis.module = module;\n' +
-    '  globalThis.exports = exports;\n' +
-    '  globalThis.__dirname = __dirname;\n' +
-    '  globalThis.require = require;\n' +
-    '};\n',
-    '[eval]-wrapper');
-  return { cwd, makeGlobals };
+// `node -e` is node's own: its main script for -e (internal/main/eval_string), compiled by node
+// from its own source, run with the request's code as the --eval option it reads. It makes the
+// [eval] module, its globals and the [eval]-wrapper, and runs the code in this context, as node -e
+// does, frame for frame: a stack trace shows node's frames down to eval_string and nothing of
+// this file. What it needs of node's internals comes through --expose-internals (runtime.c); the
+// pre-execution set-up it starts with was done when node started this runner.
+const { internalBinding, primordials } = quietly(() => require('internal/test/binding'));
+const evalMain = internalBinding('builtins').compileFunction('internal/main/eval_string');
+const { Pipe, constants: PipeConstants } = internalBinding('pipe_wrap');
+const realOptions = require('internal/options');
+let evalCode = '';
+const evalOptions = {
+  ...realOptions,
+  getOptionValue(name) {
+    if (name === '--eval')
+      return evalCode;
+    return name === '--print' ? false : realOptions.getOptionValue(name);
+  },
+};
+const noPreExecution = { prepareMainThreadExecution() {}, markBootstrapComplete() {} };
+function evalRequire(id) {
+  if (id === 'internal/options')
+    return evalOptions;
+  if (id === 'internal/process/pre_execution')
+    return noPreExecution;
+  return require(id);
 }
-
-// One made ahead, in the snapshot, for the directory most requests run in; used at most once.
-let preparedEval = null;
-
-function runScript(script, cwd) {
-  const { makeGlobals } = preparedEval?.cwd === cwd ? preparedEval : evalModuleFor(cwd);
-  preparedEval = null;
-  makeGlobals();
-  globalThis.__filename = '[eval]';
-  /^/.exec(''); // node resets the RegExp statics before user code
-  script.runInThisContext({ displayErrors: true });
-}
+// A bound function leaves no frame of its own in a stack trace.
+const runEval = evalMain.bind(undefined, process, evalRequire, internalBinding, primordials);
 
 // import.meta.resolve() for the eval module: files relative to it, built-ins by their node:
 // names; nothing else exists in a sandbox (no node_modules).
@@ -252,23 +263,40 @@ function runMain(code, cwd, name) {
   main.loaded = true;
 }
 
+// Whether the code is one node would only run as an ES module. (Only code naming import, export
+// or await can be: the rest is spared a compile.)
+function isModule(code) {
+  if (!/\b(?:import|export|await)\b/.test(code))
+    return false;
+  try {
+    new vm.Script(code, { filename: '[eval]' });
+    return false;
+  } catch (error) {
+    return error instanceof SyntaxError && MODULE_SYNTAX.some((m) => error.message.includes(m));
+  }
+}
+
+// Runs the code at once, from here (the warm-up), or, for a request, `start`s it.
 function run(code, cwd, scriptName) {
   if (scriptName !== undefined)
     return runMain(code, cwd, scriptName);
-  let script;
-  try {
-    script = new vm.Script(code, {
-      filename: '[eval]',
-      importModuleDynamically: importer(pathToFileURL(path.join(cwd, '[eval]')).href),
-    });
-  } catch (error) {
-    if (error instanceof SyntaxError && MODULE_SYNTAX.some((m) => error.message.includes(m))) {
-      process.execArgv.unshift('--input-type=module');
-      return runModule(code, cwd);
-    }
-    throw error;
+  if (isModule(code)) {
+    process.execArgv.unshift('--input-type=module');
+    return runModule(code, cwd);
   }
-  runScript(script, cwd);
+  evalCode = code;
+  runEval();
+}
+
+// A request's program. node runs its main script from C++, with no JavaScript below it; so does
+// this, for `-e` code: a handle's close callback is called that way (HandleWrap::OnClose, through
+// MakeCallback: an uncaught exception, then nextTicks before promises, as after a main script),
+// in this same turn of the event loop and without a system call (the pipe never had an fd).
+function start(request) {
+  if (request.script_name !== undefined || isModule(request.code))
+    return run(request.code, request.cwd, request.script_name);
+  evalCode = request.code;
+  new Pipe(PipeConstants.SOCKET).close(runEval);
 }
 
 // Warm up: run a small program the way a request runs, so that what every request needs is
@@ -278,14 +306,9 @@ function run(code, cwd, scriptName) {
 // lazily), crypto, stdin.
 installFastExit();
 installMathRandom();
-{
-  // VM modules (the runner starts node with --experimental-vm-modules) warn once, at their
-  // first use: here, where nobody sees it, rather than in a program's output.
-  const emitWarning = process.emitWarning;
-  process.emitWarning = () => {};
-  new vm.SyntheticModule([], () => {});
-  process.emitWarning = emitWarning;
-}
+// VM modules (the runner starts node with --experimental-vm-modules) warn once, at their first
+// use: here, where nobody sees it, rather than in a program's output.
+quietly(() => new vm.SyntheticModule([], () => {}));
 // (console.log formats anything but strings with util.inspect: give it the common kinds.) Many
 // times over: every request starts from this V8 state, and code that ran a few hundred times has
 // its inline caches filled and hot paths compiled further (measured: a restored console.log(1)
@@ -316,7 +339,6 @@ for (const name of ['module', 'exports', 'require', '__dirname', '__filename'])
 // when a require is made).
 delete Module._cache[__filename];
 process.mainModule = undefined;
-preparedEval = evalModuleFor(process.cwd());
 
 // The ready point is in an immediate callback of the event loop's second turn, after the
 // warm-up's timer and immediate ran: the loop's own paths are warm, nothing of the warm-up is
@@ -326,5 +348,5 @@ preparedEval = evalModuleFor(process.cwd());
 setTimeout(() => setImmediate(() => {
   const request = readRequest();
   applyEnvironment(request);
-  run(request.code, request.cwd, request.script_name);
+  start(request);
 }), 0);
