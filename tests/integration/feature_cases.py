@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import traceback
 
 import test_daemon
@@ -84,8 +85,6 @@ def host_interpreter(language):
 def execute(client, language, code, **params):
     """One execute over a test_daemon.Client: the whole response and the notifications before
     it, each with the time it arrived (seconds after the request was sent)."""
-    import time
-
     start = time.monotonic()
     client.request("execute", dict(language=language, code=code, **params))
     timed = []
