@@ -11,12 +11,16 @@
  *   worker → runner, once   the request
  *        u64 little-endian  length: the bytes of JSON that follow
  *        JSON object        {"code": str, "args": [str], "env": {str: str}, "cwd": str,
- *                            "pid": int, "seed": str}
+ *                            "pid": int, "seed": str, and optionally "stream": true,
+ *                            "script_name": str}
  *                           code, args, env (the defaults with the request's on top) and cwd
- *                           as the execute request gives them; pid the guest process's own
- *                           (runtimes cache theirs at start, before the snapshot); seed 64 hex
- *                           digits of fresh host entropy for the runtime's PRNGs, which the
- *                           snapshot froze
+ *                           as the execute request gives them (the cwd exists: the worker made
+ *                           it); pid the guest process's own (runtimes cache theirs at start,
+ *                           before the snapshot); seed 64 hex digits of fresh host entropy for
+ *                           the runtime's PRNGs, which the snapshot froze; stream when the
+ *                           client streams the output (Python's runner line-buffers stdout);
+ *                           script_name the execute request's (run as `python3 NAME`, `node
+ *                           NAME`)
  *     The runner's first read of the channel is the ready point: a snapshot is taken while it
  *     is pending, and each restored VM completes it with its own request. Once the request has
  *     been read whole the channel closes itself (the program never sees fd 3), unless the
@@ -32,7 +36,7 @@
  * remade whenever the image changes, and the runners are in the image). */
 #pragma once
 
-#define RUNNER_CHANNEL_VERSION 1
+#define RUNNER_CHANNEL_VERSION 2
 
 /* The guest fd of the channel. */
 #define RUNNER_CHANNEL_FD 3
