@@ -63,6 +63,12 @@ static inline Thread *thread_main(const Sandbox *s) {
         return s->threads->list[0];
 }
 
+/* A thread of p with its FPU buffer and host stack, runnable from sched_thread_entry once
+ * started (by clone, or restored from a snapshot: thread-persist.c). */
+int thread_new(Process *p, Thread **ret);
+/* Puts t in the table (freeing it on failure). */
+int thread_add(Process *p, Thread *t);
+
 /* sched.c: where a new thread's coroutine starts; makes t runnable for the scheduler. */
 void sched_thread_entry(void);
 /* sched.c: lets a thread that waits go on (a futex wake). */

@@ -174,9 +174,7 @@ static int slot_for_new_thread(Process *p) {
         return -EAGAIN;
 }
 
-/* A thread of p with its FPU buffer and host stack, runnable from sched_thread_entry once
- * started. */
-static int thread_new(Process *p, Thread **ret) {
+int thread_new(Process *p, Thread **ret) {
         Thread *t = calloc(1, sizeof(*t));
 
         if (!t)
@@ -197,8 +195,7 @@ static int thread_new(Process *p, Thread **ret) {
         return 0;
 }
 
-/* Puts t in the table (freeing it on failure). */
-static int thread_add(Process *p, Thread *t) {
+int thread_add(Process *p, Thread *t) {
         int slot;
 
         /* The main thread's FPU state is first saved when it is first switched away from. */
@@ -215,69 +212,6 @@ static int thread_add(Process *p, Thread *t) {
                 return slot;
         }
         p->sandbox->threads->list[slot] = t;
-        return 0;
-}
-
-int threads_export(const Process *p, ThreadImage **ret, size_t *ret_count) {
-        const Threads *ts = p->sandbox->threads;
-        ThreadImage *images;
-        size_t n = 0;
-
-        if (thread_current(p->sandbox) != thread_main(p->sandbox))
-                return log_error_errno(EOPNOTSUPP,
-                                       "The ready point was reached by thread %d, "
-                                       "not the main thread",
-                                       thread_current(p->sandbox)->tid);
-        images = calloc(MAX(ts->n, 1u), sizeof(*images));
-        if (!images)
-                return -ENOMEM;
-        for (unsigned i = 1; i < ts->n; i++) {
-                const Thread *t = ts->list[i];
-                if (t->state == THREAD_DEAD)
-                        continue;
-                images[n++] = (ThreadImage){
-                        .tid = t->tid,
-                        .in_syscall = t->in_syscall,
-                        .fs_base = t->fs_base,
-                        .sigmask = t->sigmask,
-                        .clear_child_tid = t->clear_child_tid,
-                        .regs = t->regs,
-                        .xsave = *t->xsave,
-                };
-        }
-        *ret = images;
-        *ret_count = n;
-        return 0;
-}
-
-int thread_import(Process *p, const ThreadImage *image) {
-        Thread *t;
-        int r;
-
-        if (image->tid <= GUEST_PID || image->tid >= p->sandbox->threads->next_tid ||
-            thread_alive(p, image->tid))
-                return -EINVAL;
-        r = thread_new(p, &t);
-        if (r < 0)
-                return r;
-        t->tid = image->tid;
-        t->regs = image->regs;
-        t->fs_base = image->fs_base;
-        t->sigmask = image->sigmask;
-        t->clear_child_tid = image->clear_child_tid;
-        *t->xsave = image->xsave;
-        t->resume_syscall = image->in_syscall;
-        return thread_add(p, t);
-}
-
-int threads_next_tid(const Process *p) {
-        return p->sandbox->threads->next_tid;
-}
-
-int threads_set_next_tid(Process *p, int next_tid) {
-        if (next_tid <= GUEST_PID || next_tid > THREAD_TID_MAX)
-                return -EINVAL;
-        p->sandbox->threads->next_tid = next_tid;
         return 0;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Threads: each belongs to a process and lives in its sandbox's one table, which the scheduler
  * (scheduler.h) runs on the VM's one vCPU. This file is the threads themselves: clone, exit, futex
- * waits and wakes, and what a snapshot keeps of them.
+ * waits and wakes (what a snapshot keeps of them: thread-persist.h).
  *
  * Each thread has its own signal mask (p->sigmask is that of p's thread on the vCPU); signals
  * are pending for the process and delivered to whichever of its threads runs with them
@@ -43,28 +43,6 @@ int thread_futex_wake(Process *p, uint64_t uaddr, int count, uint32_t bitset);
 /* FUTEX_(CMP_)REQUEUE: wakes up to `wake` waiters of uaddr and moves up to `requeue` more to wait
  * on uaddr2. Returns how many were woken or moved. */
 int thread_futex_requeue(Process *p, uint64_t uaddr, int wake, uint64_t uaddr2, int requeue);
-
-/* A thread as a snapshot keeps it: registers, FS base, FPU state, and whether it is stopped in a
- * syscall it waits in (registers at the syscall exit; served again when it next runs, as a
- * futex or epoll wait that was interrupted may be). */
-typedef struct ThreadImage {
-        int32_t tid;
-        uint32_t in_syscall;
-        uint64_t fs_base;
-        uint64_t sigmask;
-        uint64_t clear_child_tid;
-        struct kvm_regs regs;
-        struct kvm_xsave xsave;
-} ThreadImage;
-
-/* The live threads other than the main one, which must be the one running (the vCPU holds its
- * state). *ret is malloc'd. */
-int threads_export(const Process *p, ThreadImage **ret, size_t *ret_count);
-/* Adds a saved thread, runnable; -EINVAL for a tid that is taken or out of range (set the next
- * tid first). */
-int thread_import(Process *p, const ThreadImage *image);
-int threads_next_tid(const Process *p);
-int threads_set_next_tid(Process *p, int next_tid);
 
 /* The calling thread's clear_child_tid (set_tid_address). */
 void thread_set_clear_child_tid(Process *p, uint64_t addr);

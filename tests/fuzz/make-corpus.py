@@ -5,8 +5,8 @@
     tests/fuzz/make-corpus.py [--real-state build/tests/python-snapshot/state]
                               [--real-state build/tests/javascript-snapshot/state]
 
-Everything is synthesized from the formats' headers (image.h, snapshot.c's and
-snapshot-files.c's sections, elf.h, PROTOCOL.md). Each --real-state (repeatable; `ninja -C build`
+Everything is synthesized from the formats' headers (image.h, snapshot-format.h and the
+sections of the *-persist.c files, elf.h, PROTOCOL.md). Each --real-state (repeatable; `ninja -C build`
 makes both snapshots) adds two snapshot seeds named after the snapshot's language: the state
 file as is, and its sections rewrapped for the tiny image (image-backed mappings made
 anonymous, the executable and image files moved to tiny entries, a 1 MiB memory file, the vCPU
@@ -219,10 +219,10 @@ def jsonrpc_seeds():
           b'{"jsonrpc":"2.0","id":7,"method":"execute","params":{"language":"python","code":"\xff"}}\n')
 
 
-# ---- snapshots (snapshot.h; sections as snapshot.c and snapshot-files.c write them) -----------
+# ---- snapshots (snapshot-format.h; sections as the *-persist.c pairs write them) --------------
 # Format 3. Each saved struct is spelt out below field by field, in order, as struct codes
 # without padding, so it packs to sizeof() of the C struct on x86-64. --check-sizes compiles a
-# program against the headers (and the private typedefs of snapshot.c and snapshot-files.c) and
+# program against the headers (and the private typedefs of the *-persist.c files) and
 # compares every sizeof, offsetof and constant used here: run it after a format change.
 SNAPSHOT_FORMAT_VERSION = 3
 SECTION_CPU, SECTION_VM, SECTION_MM, SECTION_PROCESS, SECTION_FDS, SECTION_VFS, \
@@ -325,10 +325,12 @@ def check_sizes():
     """Compiles and runs a program printing every C_FACTS expression; exits on a mismatch."""
     root = os.path.dirname(os.path.dirname(HERE))
     src = ['#include <stddef.h>', '#include <stdio.h>', '#include <sys/epoll.h>'] + [
-        '#include "%s"' % h for h in ('snapshot.h', 'snapshot-codec.h', 'thread.h', 'vm.h',
+        '#include "%s"' % h for h in ('snapshot-format.h', 'snapshot-codec.h', 'process.h', 'vm.h',
                                       'layout.h', 'mm.h', 'file.h', 'vnode.h', 'devfs.h')]
     private = set(LAYOUTS)
-    for path in ('daemon/kernel/snapshot.c', 'daemon/kernel/snapshot-files.c'):
+    for path in ('daemon/vmm/vm-persist.c', 'daemon/kernel/mm-persist.c',
+                 'daemon/kernel/process-persist.c', 'daemon/kernel/fdtable-persist.c',
+                 'daemon/kernel/fs-context-persist.c', 'daemon/kernel/thread-persist.c'):
         with open(os.path.join(root, path)) as f:
             for m in re.finditer(r'^typedef struct (\w+) \{.*?^\} \1;', f.read(), re.S | re.M):
                 if m.group(1) in private:
@@ -340,8 +342,9 @@ def check_sizes():
         with open(os.path.join(tmp, 'sizes.c'), 'w') as f:
             f.write('\n'.join(src) + '\n')
         subprocess.run([os.environ.get('CC', 'cc'), '-std=gnu11', '-D_GNU_SOURCE'] +
-                       ['-I' + os.path.join(root, d) for d in ('daemon/kernel', 'daemon/vmm',
-                                                               'common', 'protocol')] +
+                       ['-I' + os.path.join(root, d) for d in ('daemon/snapshot', 'daemon/kernel',
+                                                               'daemon/vmm', 'common',
+                                                               'protocol')] +
                        ['-o', os.path.join(tmp, 'sizes'), os.path.join(tmp, 'sizes.c')],
                        check=True)
         out = subprocess.run([os.path.join(tmp, 'sizes')], check=True, capture_output=True,

@@ -1,18 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Snapshots of a process at its ready point (DESIGN.md §6): a directory holding
- *
- *   memory  the VM's RAM up to its allocator's high-water mark, as a sparse file (zero pages are
- *           holes), mapped copy-on-write by every restore so all of them share the page cache;
- *   state   SnapshotHeader, then a payload of tagged sections: vCPU (the main thread), RAM
- *           allocator, address space, process (signals, limits, request channel), fd table
- *           (snapshot-files.h), filesystem (cwd, umask), the other threads (thread.h).
- *
- * The header names the image the snapshot was made from and carries the payload's SHA-256 and
- * the memory file's CRC-32C (corruption, not an adversary, is what a checksum of 16 MiB read at
- * every worker's start must catch, at ~8 GB/s rather than SHA-256's speed here). A
- * snapshot is read with size limits and checked field by field as if hostile; one that is
- * corrupt, truncated, from another image or another version is refused with a message saying
- * which. Bump SNAPSHOT_FORMAT_VERSION when the header, a section, or a saved struct changes. */
+/* Snapshots of a sandbox at its runner's ready point (DESIGN.md §6), made once and restored
+ * (or a used VM reset to one) for every request. The format is snapshot-format.h, its files
+ * snapshot-io.h; this is the orchestration: which component's save/restore pair (*-persist.h
+ * beside each of them, in vmm/ and kernel/) writes and reads which section, in what order, and
+ * the VM and sandbox around them. A snapshot is read with size limits and checked field by
+ * field as if hostile; one that is corrupt, truncated, from another image or another version is
+ * refused with a message saying which. */
 #pragma once
 
 #include <stdint.h>
@@ -20,29 +13,12 @@
 #include "image.h"
 #include "process.h"
 #include "reset.h"
-
-#define SNAPSHOT_MAGIC "SBXSNAP\0"
-#define SNAPSHOT_FORMAT_VERSION 3
-#define SNAPSHOT_STATE_MAX (16u * 1024 * 1024)
-#define SNAPSHOT_LANGUAGE_MAX 16
-
-typedef struct SnapshotHeader {
-        char magic[8];
-        uint32_t version;
-        uint32_t header_size;
-        uint8_t image_sha256[32];
-        uint8_t payload_sha256[32];
-        uint64_t payload_size;
-        uint64_t memory_size;  /* bytes of the memory file */
-        uint64_t memory_limit; /* what the runner was started with */
-        char language[SNAPSHOT_LANGUAGE_MAX];
-        uint32_t memory_crc32c; /* CRC-32C of the memory file, holes read as zeros */
-        uint32_t reserved;
-} SnapshotHeader;
+#include "snapshot-format.h"
 
 /* Saves s, which must be SANDBOX_READY, stopped by its init's main thread, one process with
- * nothing the format can't hold (sockets, tmpfs files and their contents, a signal handler running, a timer). Writes
- * into dir (created if missing), replacing an older snapshot atomically per file. */
+ * nothing the format can't hold (sockets, tmpfs files and their contents, a signal handler running,
+ * a timer). Writes into dir (created if missing), replacing an older snapshot atomically per file.
+ */
 int snapshot_save(Sandbox *s, const char *dir, const char *language);
 
 /* A snapshot opened once and restored many times (the pool's worker does that under a seccomp
@@ -83,7 +59,8 @@ int snapshot_load(const SandboxConfig *config, const char *dir, const char *lang
 int snapshot_read_header(const char *dir, SnapshotHeader *ret);
 
 /* For tests/fuzz/fuzz-snapshot.c only: runs snapshot_restore()'s payload parser over
- * payload[0..size) into p (a sandbox's init) as if a header said payload_size = size and memory_size. p may hold a
- * stand-in Vm without KVM file descriptors: a vCPU section then fails at KVM_SET_SREGS. */
+ * payload[0..size) into p (a sandbox's init) as if a header said payload_size = size and
+ * memory_size. p may hold a stand-in Vm without KVM file descriptors: a vCPU section then fails at
+ * KVM_SET_SREGS. */
 int snapshot_parse_payload_for_fuzzing(Process *p, const uint8_t *payload, size_t size,
                                        uint64_t memory_size);

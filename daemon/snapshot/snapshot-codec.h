@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The snapshot state's byte codec: a growing buffer the sections are written into, capped at
  * SNAPSHOT_STATE_MAX (the first failure sticks, checked once at the end), and a cursor that
- * reads them back without ever passing the end. */
+ * reads them back without ever passing the end. Every component's save/restore pair
+ * (*-persist.h) writes into a Buffer and reads from a Cursor over its own section only. */
 #pragma once
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
-#include "snapshot.h"
+#include "snapshot-format.h"
 
 typedef struct Buffer {
         uint8_t *data;
@@ -45,10 +47,21 @@ typedef struct SectionHeader {
         uint64_t length;
 } SectionHeader;
 
-static inline void buffer_section(Buffer *b, uint32_t tag, const void *data, size_t size) {
-        SectionHeader h = {.tag = tag, .length = size};
+/* Starts a section whose payload is what is put next; returns where its header is, for
+ * buffer_section_end() to fill in its length. */
+static inline size_t buffer_section_begin(Buffer *b, uint32_t tag) {
+        SectionHeader h = {.tag = tag};
+        size_t at = b->size;
         buffer_put(b, &h, sizeof(h));
-        buffer_put(b, data, size);
+        return at;
+}
+
+static inline void buffer_section_end(Buffer *b, size_t at) {
+        uint64_t length = b->size - at - sizeof(SectionHeader);
+        if (b->error)
+                return;
+        /* memcpy: a section after one of odd length starts unaligned. */
+        memcpy(b->data + at + offsetof(SectionHeader, length), &length, sizeof(length));
 }
 
 typedef struct Cursor {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "snapshot-files.h"
+#include "fdtable-persist.h"
 
 #include "devfs.h"
 #include "epoll.h"
@@ -35,12 +35,12 @@ typedef struct FileSaved {
         uint32_t kind;
         int32_t flags;
         uint64_t pos;
-        uint32_t fs, idx;     /* FILE_NODE */
-        uint32_t pipe;        /* FILE_PIPE_*: index */
-        uint32_t semaphore;   /* FILE_EVENTFD */
-        uint64_t count;       /* FILE_EVENTFD */
-        uint64_t generation;  /* FILE_EVENTFD */
-        uint32_t n_watches;   /* FILE_EPOLL */
+        uint32_t fs, idx;    /* FILE_NODE */
+        uint32_t pipe;       /* FILE_PIPE_*: index */
+        uint32_t semaphore;  /* FILE_EVENTFD */
+        uint64_t count;      /* FILE_EVENTFD */
+        uint64_t generation; /* FILE_EVENTFD */
+        uint32_t n_watches;  /* FILE_EPOLL */
         uint32_t reserved;
 } FileSaved;
 
@@ -82,7 +82,7 @@ static ssize_t index_of(const void **list, size_t n, const void *item) {
 }
 
 /* Collects the distinct open files and pipes behind the fds, refusing what can't be saved. */
-static int collect(Process *p, Tables *t) {
+static int collect(const Process *p, Tables *t) {
         size_t n = p->fds->n_fds;
 
         t->files = calloc(MAX(n, 1u), sizeof(*t->files));
@@ -98,7 +98,8 @@ static int collect(Process *p, Tables *t) {
                         /* Remade for each request: they may only be where each request puts
                          * them. */
                         if (fd > 2 && (int)fd != p->sandbox->channel.fd)
-                                return log_error_errno(EOPNOTSUPP, "fd %zu is a copy of a standard "
+                                return log_error_errno(EOPNOTSUPP,
+                                                       "fd %zu is a copy of a standard "
                                                        "stream, which a snapshot can't keep",
                                                        fd);
                         continue;
@@ -106,7 +107,8 @@ static int collect(Process *p, Tables *t) {
                 switch (f->kind) {
                 case FILE_NODE:
                         if (f->node.fs != FS_IMAGE && f->node.fs != FS_DEV)
-                                return log_error_errno(EOPNOTSUPP, "fd %zu is a tmpfs or /proc "
+                                return log_error_errno(EOPNOTSUPP,
+                                                       "fd %zu is a tmpfs or /proc "
                                                        "file, which a snapshot can't keep",
                                                        fd);
                         break;
@@ -119,7 +121,8 @@ static int collect(Process *p, Tables *t) {
                 case FILE_EPOLL:
                         break;
                 default:
-                        return log_error_errno(EOPNOTSUPP, "fd %zu (a socket) can't be kept in a "
+                        return log_error_errno(EOPNOTSUPP,
+                                               "fd %zu (a socket) can't be kept in a "
                                                "snapshot",
                                                fd);
                 }
@@ -133,14 +136,15 @@ static int collect(Process *p, Tables *t) {
                         continue;
                 for (const EventPollEntry *e = t->files[i]->epoll->first; e; e = e->next)
                         if (index_of((const void **)t->files, t->n_files, e->file) < 0)
-                                return log_error_errno(EOPNOTSUPP, "An epoll watches fd %d, whose "
+                                return log_error_errno(EOPNOTSUPP,
+                                                       "An epoll watches fd %d, whose "
                                                        "file a snapshot can't keep",
                                                        e->fd);
         }
         return 0;
 }
 
-int snapshot_save_files(Process *p, Buffer *out) {
+int fdtable_persist_save(const Process *p, Buffer *out) {
         _cleanup_free_ const OpenFile **files = NULL;
         _cleanup_free_ const Pipe **pipes = NULL;
         Tables t = {};
@@ -255,8 +259,7 @@ static int load_pipe(Cursor *c, Pipe **ret) {
         PipeSaved s;
         int r;
 
-        if (take(c, &s, sizeof(s)) < 0 || s.used > PIPE_CAPACITY ||
-            !(data = take_bytes(c, s.used)))
+        if (take(c, &s, sizeof(s)) < 0 || s.used > PIPE_CAPACITY || !(data = take_bytes(c, s.used)))
                 return -EBADMSG;
         r = pipe_new(s.ino, &pipe);
         if (r < 0)
@@ -282,7 +285,8 @@ static int load_file(Process *p, const Loaded *l, const FileSaved *s, OpenFile *
                 if (!(s->fs == FS_IMAGE && s->idx < image_entry_count(p->sandbox->image)) &&
                     !(s->fs == FS_DEV && s->idx < _DEV_MAX))
                         return -EBADMSG;
-                r = file_new_node(p->sandbox->vfs, (VNode){.fs = s->fs, .idx = s->idx}, s->flags, ret);
+                r = file_new_node(p->sandbox->vfs, (VNode){.fs = s->fs, .idx = s->idx}, s->flags,
+                                  ret);
                 break;
         case FILE_PIPE_READ:
         case FILE_PIPE_WRITE:
@@ -348,7 +352,7 @@ static int load_watches(const Loaded *l, OpenFile *self, Cursor *c, uint32_t n) 
         return 0;
 }
 
-int snapshot_load_files(Process *p, Cursor *c) {
+int fdtable_persist_restore(Process *p, Cursor *c) {
         Loaded l = {};
         FilesHeader h;
         int r;
