@@ -34,7 +34,7 @@ from sandbox import check, run_vm  # noqa: E402
 CASES = cases.Cases(twins=False)
 case = CASES.case
 
-# daemon/kernel/snapshot.h: SnapshotHeader, little-endian, no padding.
+# daemon/snapshot/snapshot-format.h: SnapshotHeader, little-endian, no padding.
 HEADER = struct.Struct("<8sII32s32sQQQ16sII")
 HEADER_VERSION_OFFSET = 8
 HEADER_IMAGE_SHA_OFFSET = 16  # bytes 16..48
