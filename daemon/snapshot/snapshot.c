@@ -53,6 +53,7 @@ static int save_payload(Process *p, Buffer *out) {
 
 int snapshot_save(Sandbox *s, const char *dir, const char *language) {
         Process *p = s->init;
+        const uint8_t *ram;
         Buffer payload = {};
         SnapshotHeader header = {
                 .magic = SNAPSHOT_MAGIC,
@@ -87,13 +88,12 @@ int snapshot_save(Sandbox *s, const char *dir, const char *language) {
         memcpy(header.image_sha256, image_sha256(p->sandbox->image), 32);
         sha256_buffer(payload.data, payload.size, header.payload_sha256);
         header.payload_size = payload.size;
-        header.memory_size = p->sandbox->vm->ram_next;
+        header.memory_size = vm_persist_memory(s->vm, &ram);
         header.memory_limit = p->sandbox->memory.limit;
         strcpy(header.language, language);
 
         /* Memory first: a state file never names memory that isn't there yet. */
-        r = snapshot_write_memory(dir, p->sandbox->vm->ram, p->sandbox->vm->ram_next,
-                                  &header.memory_crc32c);
+        r = snapshot_write_memory(dir, ram, header.memory_size, &header.memory_crc32c);
         if (r >= 0)
                 r = snapshot_write_state(dir, &header, payload.data, payload.size);
         free(payload.data);

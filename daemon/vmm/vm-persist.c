@@ -44,6 +44,11 @@ int vcpu_persist_restore(Vm *vm, Cursor *c) {
         return 0;
 }
 
+uint64_t vm_persist_memory(const Vm *vm, const uint8_t **ret_ram) {
+        *ret_ram = vm->ram;
+        return vm->ram_next;
+}
+
 int vm_persist_save(const Vm *vm, Buffer *out) {
         VmSaved s = {vm->ram_next, vm->data_pages, vm->data_pages_peak, vm->table_pages,
                      vm->free_count};

@@ -21,6 +21,10 @@ int vcpu_persist_restore(Vm *vm, Cursor *c);
  * places a snapshot stops a thread (thread-persist.c checks the other threads with it). */
 bool vcpu_persist_registers_ok(const struct kvm_regs *regs);
 
+/* The RAM the memory file holds: everything below the allocator's high-water mark (the pages
+ * above it were never handed out: zero). Returns its size, a multiple of the page size. */
+uint64_t vm_persist_memory(const Vm *vm, const uint8_t **ret_ram);
+
 /* SECTION_VM: the page allocator. */
 int vm_persist_save(const Vm *vm, Buffer *out);
 /* Sets vm's allocator (a VM made over a memory file of memory_size bytes, or one reset to it)
