@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The case registry and command line of the drivers that run sandboxd-vm themselves, one case
-per invocation (test_behaviour.py, test_javascript.py, test_snapshot.py):
+per invocation (python/test_*.py and javascript/test_*.py, one file per feature; test_snapshot.py):
 
     DRIVER --list
     DRIVER [--vm PATH] [DRIVER'S OPTIONS] [--snapshot DIR] CASE
@@ -20,6 +20,7 @@ Running a case: 0 and "ok" when it passes, 1 and "FAIL: ..." when a check fails 
 
 import argparse
 import dataclasses
+import os
 
 import sandbox
 
@@ -118,3 +119,56 @@ class Cases:
             return 1
         print("ok")
         return 0
+
+
+# --- the behaviour drivers: python/test_*.py, javascript/test_*.py ----------------------------------
+
+# A behaviour driver's --snapshot: what it restores, and why its cold_only cases refuse one.
+_SNAPSHOT_HELP = {
+    "python": "restore every Python run from this snapshot",
+    "javascript": "restore every run from this JavaScript snapshot",
+}
+_COLD_ONLY_ERROR = {
+    "python": "runs static guest programs (or node), which --snapshot excludes",
+    "javascript": "runs cold only",
+}
+
+
+class Context:
+    """What a behaviour case is called with: the worker, the language of its runs, the directory
+    of the static guest programs (tests/guest-programs/*.c, built as guest-NAME) and the snapshot
+    its runs are restored from (None: cold; it is also the default of every sandbox.run_vm)."""
+
+    def __init__(self, vm, language, guest_dir=None, snapshot=None):
+        self.vm = vm
+        self.language = language
+        self.guest_dir = guest_dir
+        self.snapshot = snapshot
+
+    def run(self, code=None, **kwargs):
+        """One sandbox of the driver's language (sandbox.run_vm)."""
+        return sandbox.run_vm(self.vm, code, language=self.language, **kwargs)
+
+    def healthy(self):
+        sandbox.healthy(self.vm, self.language)
+
+    def guest_program(self, name):
+        """The path of the static guest program NAME; skips the case when it was not built."""
+        if not self.guest_dir:
+            raise sandbox.TestFailure("no --guest-dir given for the static guest programs")
+        path = os.path.join(self.guest_dir, f"guest-{name}")
+        if not os.path.exists(path):
+            sandbox.skip(f"{path} was not built (no static libc? see tests/meson.build)")
+        return path
+
+
+def behaviour_main(cases, doc, language):
+    """main() of a behaviour driver of `language`: Cases.main with --guest-dir (default
+    $SANDBOXD_GUEST_DIR) and a Context."""
+    return cases.main(
+        doc,
+        add_options=lambda parser: parser.add_argument("--guest-dir", default=os.environ.get("SANDBOXD_GUEST_DIR")),
+        snapshot_help=_SNAPSHOT_HELP[language],
+        cold_only_error=_COLD_ONLY_ERROR[language],
+        context=lambda opts, vm, snapshot: Context(vm, language, opts.guest_dir, snapshot),
+    )

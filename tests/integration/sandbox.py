@@ -96,6 +96,17 @@ class TestFailure(Exception):
     """A check failed; the message says which and shows what was seen."""
 
 
+def last_json_line(run, what="the guest"):
+    """The guest programs of the integration tests end by printing one JSON line with what they
+    observed: that line, parsed."""
+    lines = run.stdout.strip().splitlines()
+    check(lines, f"{what} printed nothing", run)
+    try:
+        return json.loads(lines[-1])
+    except json.JSONDecodeError:
+        raise TestFailure(f"{what}'s last line is not JSON\n{run.describe()}")
+
+
 def check(condition, message, run=None):
     if not condition:
         if run is not None:
@@ -215,8 +226,8 @@ def _run_measured(argv, env, stdin_path, deadline_s):
 
 
 # Where run_vm restores code runs from when the caller passes no snapshot= (None: boot cold).
-# test_behaviour.py --snapshot sets it, so every Python case of that file runs restored (and
-# test_javascript.py --snapshot likewise for its JavaScript runs: a snapshot is of one language).
+# A behaviour driver's --snapshot sets it (cases.behaviour_main), so every run of the case in its
+# language is restored (a snapshot is of one language: a Python case's node runs stay cold).
 _default_snapshot = None
 
 
