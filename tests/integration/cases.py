@@ -156,7 +156,7 @@ class Context:
         """The path of the static guest program NAME; skips the case when it was not built."""
         if not self.guest_dir:
             raise sandbox.TestFailure("no --guest-dir given for the static guest programs")
-        path = os.path.join(self.guest_dir, f"guest-{name}")
+        path = os.path.abspath(os.path.join(self.guest_dir, f"guest-{name}"))
         if not os.path.exists(path):
             sandbox.skip(f"{path} was not built (no static libc? see tests/meson.build)")
         return path

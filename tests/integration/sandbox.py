@@ -366,6 +366,31 @@ def run_host(code, *, args=(), env=None, stdin=None, timeout_s=120, language="py
     return HostRun(proc.returncode, proc.stdout, proc.stderr)
 
 
+def run_native(path, args=(), timeout_s=60):
+    """Run a static guest program natively on the host, the yardstick of its run in a sandbox:
+    the guest's default environment, stdin from /dev/null, stdout and stderr pipes (as in the
+    guest, so stdio buffers the same way)."""
+    with tempfile.TemporaryDirectory(prefix="sandboxd-host-") as cwd:
+        proc = subprocess.run([os.path.abspath(path), *args], stdin=subprocess.DEVNULL, capture_output=True, env=dict(GUEST_ENV),
+                              cwd=cwd, timeout=timeout_s)
+    return HostRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def check_like_native(vm, path, args=(), **run_options):
+    """Runs the static guest program at path natively and in a sandbox (run_vm's options): the
+    sandbox's stdout, stderr and exit status must be the native run's, byte for byte. Returns
+    the sandbox's run."""
+    native = run_native(path, args)
+    check(native.returncode >= 0, f"{os.path.basename(path)} {' '.join(args)} dies of signal {-native.returncode} "
+          f"natively: stdout {native.stdout!r} stderr {native.stderr!r}")
+    run = run_vm(vm, exec_host_file=path, args=args, **run_options)
+    check(run.signal is None and run.exit_code == native.returncode, f"exit status {run.exit_code} (signal "
+          f"{run.signal}), natively {native.returncode}; native stdout {native.stdout!r}", run)
+    check(run.stdout == as_guest_text(native.stdout), f"stdout differs from the native run's {native.stdout!r}", run)
+    check(run.stderr == as_guest_text(native.stderr), f"stderr differs from the native run's {native.stderr!r}", run)
+    return run
+
+
 def as_guest_text(data):
     """Host bytes as sandboxd-vm reports output: a string, invalid UTF-8 replaced."""
     return data.decode("utf-8", "replace")
