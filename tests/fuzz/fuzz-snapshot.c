@@ -16,7 +16,7 @@
  *              checksum when bit 2 is set.
  *
  * Files go to a private directory under $TMPDIR (or /tmp), removed at exit. Restoring a VM
- * needs /dev/kvm and is the integration tests' business (tests/integration/test_snapshot.py). */
+ * needs /dev/kvm and is the integration tests' business (tests/integration/snapshot/). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>

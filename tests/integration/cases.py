@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The case registry and command line of the drivers that run sandboxd-vm themselves, one case
-per invocation (python/test_*.py and javascript/test_*.py, one file per feature; test_snapshot.py):
+per invocation (python/, javascript/ and snapshot/test_*.py, one file per feature):
 
     DRIVER --list
     DRIVER [--vm PATH] [DRIVER'S OPTIONS] [--snapshot DIR] CASE
@@ -21,6 +21,7 @@ Running a case: 0 and "ok" when it passes, 1 and "FAIL: ..." when a check fails 
 import argparse
 import dataclasses
 import os
+import subprocess
 
 import sandbox
 
@@ -171,4 +172,35 @@ def behaviour_main(cases, doc, language):
         snapshot_help=_SNAPSHOT_HELP[language],
         cold_only_error=_COLD_ONLY_ERROR[language],
         context=lambda opts, vm, snapshot: Context(vm, language, opts.guest_dir, snapshot),
+    )
+
+
+# --- the snapshot drivers: snapshot/test_*.py --------------------------------------------------------
+
+
+class SnapshotContext:
+    """What a snapshot case is called with: the worker and the snapshot under test (--snapshot,
+    required: it is what the cases test, so it is no default of run_vm)."""
+
+    def __init__(self, vm, snapshot):
+        self.vm = vm
+        self.snapshot = snapshot
+
+    def copy_snapshot(self, tmp, name="snap"):
+        """A private copy of the snapshot (memory stays sparse) to damage or edit."""
+        dest = os.path.join(tmp, name)
+        os.mkdir(dest)
+        for entry in os.listdir(self.snapshot):
+            src = os.path.join(self.snapshot, entry)
+            if os.path.isfile(src):
+                subprocess.run(["cp", "--sparse=always", src, os.path.join(dest, entry)], check=True)
+        return dest
+
+
+def snapshot_main(cases, doc):
+    """main() of a snapshot driver (its Cases without twins)."""
+    return cases.main(
+        doc,
+        snapshot_help="the python snapshot (the python_snapshot target)",
+        context=lambda opts, vm, snapshot: SnapshotContext(vm, snapshot),
     )

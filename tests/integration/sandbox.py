@@ -107,6 +107,20 @@ def last_json_line(run, what="the guest"):
         raise TestFailure(f"{what}'s last line is not JSON\n{run.describe()}")
 
 
+def clean_exit(run, what):
+    """The run ended by itself with status 0."""
+    check(run.exit_code == 0 and run.signal is None and not run.timed_out, f"{what} did not exit 0", run)
+
+
+def flip_byte(path, offset):
+    """Damages the file at path: the byte at offset, XORed with 0x5A."""
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0x5A]))
+
+
 def check(condition, message, run=None):
     if not condition:
         if run is not None:
