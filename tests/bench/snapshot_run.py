@@ -4,7 +4,7 @@
 
   - restore: a new VM restored from the snapshot and warmed up (the first of each of a few
     `serve` workers), and the reset in place of a used VM (every later one), as `serve` reports
-    them (restore_ms): the pool's work before a request arrives;
+    them (the ready frame's prepare_ms): the pool's work before a request arrives;
   - run: for print(1) (console.log(1) with --language javascript), the time from handing a
     ready VM its request to having the result (measured by this client over the pipe), and the
     worker's own run_ms;
@@ -68,7 +68,7 @@ def main():
         w = start_worker()
         ready = json.loads(w.stdout.readline())
         if i >= 2:
-            fresh.append(ready["restore_ms"])
+            fresh.append(ready["prepare_ms"])
         w.stdin.close()
         w.wait()
 
@@ -80,7 +80,7 @@ def main():
         if i >= 10:  # the first few warm the page cache
             if not ready.get("reset"):
                 sys.exit(f"the worker restored a new VM instead of resetting its own: {ready!r}")
-            restore.append(ready["restore_ms"])
+            restore.append(ready["prepare_ms"])
             if i % 10 == 0:
                 private.append(private_kib(worker.pid))
         start = time.perf_counter()
@@ -103,8 +103,8 @@ def main():
 
     print(f"{language.code}, {args.runs} runs, one `serve` worker, its VM reset after each")
     row(f"host: {' '.join(language.host)} '{language.code}' (wall)", host)
-    row("restore + warm-up of a new VM (restore_ms)", fresh)
-    row("reset of the used VM in place (restore_ms)", restore)
+    row("restore + warm-up of a new VM (prepare_ms)", fresh)
+    row("reset of the used VM in place (prepare_ms)", restore)
     row("request -> result from a ready VM (client, wall)", client)
     row("guest run_ms (worker)", run_ms)
     print(f"{'exits per run':52s} median {statistics.median(exits):8.0f}")
