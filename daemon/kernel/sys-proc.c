@@ -344,7 +344,10 @@ int64_t sys_time(Process *p, const SyscallArgs *a) {
         return t;
 }
 
-static int64_t do_sleep(Process *p, clockid_t clock, bool absolute, uint64_t req_addr) {
+/* rem_addr: where nanosleep/clock_nanosleep store the time left when interrupted (0: none;
+ * never for an absolute sleep, as on Linux). */
+static int64_t do_sleep(Process *p, clockid_t clock, bool absolute, uint64_t req_addr,
+                        uint64_t rem_addr) {
         struct timespec ts;
         uint64_t ns;
         int r;
@@ -365,14 +368,24 @@ static int64_t do_sleep(Process *p, clockid_t clock, bool absolute, uint64_t req
         }
         uint64_t start = now_ns(CLOCK_MONOTONIC);
         process_sleep(p, ns);
-        if (p->itimer_deadline && now_ns(CLOCK_MONOTONIC) - start < ns &&
-            now_ns(CLOCK_MONOTONIC) >= p->itimer_deadline)
-                return -EINTR; /* the timer's SIGALRM is due: its handler runs, then a retry */
+        uint64_t slept = now_ns(CLOCK_MONOTONIC) - start;
+        if (p->itimer_deadline && slept < ns && now_ns(CLOCK_MONOTONIC) >= p->itimer_deadline) {
+                /* The timer's SIGALRM is due: its handler runs, then a retry with what is left. */
+                if (rem_addr && !absolute) {
+                        uint64_t left = ns - slept;
+                        struct timespec rem = {.tv_sec = (time_t)(left / 1000000000ULL),
+                                               .tv_nsec = (long)(left % 1000000000ULL)};
+                        r = copy_to_user(&p->mm, rem_addr, &rem, sizeof(rem));
+                        if (r < 0)
+                                return r;
+                }
+                return -EINTR;
+        }
         return 0;
 }
 
 int64_t sys_nanosleep(Process *p, const SyscallArgs *a) {
-        return do_sleep(p, CLOCK_MONOTONIC, false, a->a[0]);
+        return do_sleep(p, CLOCK_MONOTONIC, false, a->a[0], a->a[1]);
 }
 
 int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
@@ -380,7 +393,7 @@ int64_t sys_clock_nanosleep(Process *p, const SyscallArgs *a) {
         if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
             clock != CLOCK_TAI)
                 return -EINVAL;
-        return do_sleep(p, clock, a->a[1] & TIMER_ABSTIME, a->a[2]);
+        return do_sleep(p, clock, a->a[1] & TIMER_ABSTIME, a->a[2], a->a[3]);
 }
 
 /* FUTEX_WAKE_OP: *uaddr2 = *uaddr2 OP oparg, then wake up to nr_wake waiters of uaddr and, if
@@ -433,6 +446,10 @@ int64_t sys_futex(Process *p, const SyscallArgs *a) {
         int op = (int)a->a[1] & FUTEX_CMD_MASK;
         uint32_t value, bitset = FUTEX_BITSET_MATCH_ANY;
         int r;
+
+        /* get_futex_key(): a futex word is 4-byte aligned. */
+        if (a->a[0] & 3)
+                return -EINVAL;
 
         switch (op) {
         case FUTEX_WAKE_BITSET:

@@ -110,7 +110,7 @@ static int signal_run_handler(Process *p, int sig, const InterruptedContext *ctx
         frame.info.si_signo = sig;
         frame.info.si_code = ctx->code;
         frame.info.si_addr = (void *)(uintptr_t)ctx->addr;
-        if (ctx->code == SI_TKILL) {
+        if (ctx->entry == ENTRY_SYSCALL_RETURN) { /* sent by kill() or tgkill(): the sender */
                 frame.info.si_pid = p->pid;
                 frame.info.si_uid = VFS_UID;
         }
@@ -303,9 +303,10 @@ int64_t sys_alarm(Process *p, const SyscallArgs *a) {
                (old.it_value.tv_sec == 0 && old.it_value.tv_usec > 0 && old.it_value.tv_usec < 500000);
 }
 
-/* A signal the program sent itself: ignore, end the program, or run the handler. Returns the
- * syscall's result for the sender. */
-static int64_t signal_raise(Process *p, int sig) {
+/* A signal the program sent itself: ignore, end the program, or run the handler. `code` is
+ * the si_code its handler sees: SI_USER from kill(), SI_TKILL from tgkill() and tkill(). Returns
+ * the syscall's result for the sender. */
+static int64_t signal_raise(Process *p, int sig, int code) {
         GuestSigaction *act;
         int r;
 
@@ -339,7 +340,7 @@ static int64_t signal_raise(Process *p, int sig) {
                 .rip = regs->rcx, /* the instruction after `syscall` */
                 .rsp = regs->rsp,
                 .rflags = regs->r11, /* the flags `syscall` saved */
-                .code = SI_TKILL,
+                .code = code,
                 .entry = ENTRY_SYSCALL_RETURN,
         };
         regs->rax = 0; /* what kill() returns once the handler is done */
@@ -354,21 +355,25 @@ int64_t sys_kill(Process *p, const SyscallArgs *a) {
         int pid = (int)a->a[0];
         if (pid != p->pid && pid != 0 && pid != -1)
                 return -ESRCH;
-        return signal_raise(p, (int)a->a[1]);
+        return signal_raise(p, (int)a->a[1], SI_USER);
 }
 
 /* A signal sent to one thread goes to the process: masks and delivery are per process here
  * (README, known gaps). */
 int64_t sys_tgkill(Process *p, const SyscallArgs *a) {
+        if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+                return -EINVAL;
         if ((int)a->a[0] != p->pid || !thread_alive(p, (int)a->a[1]))
                 return -ESRCH;
-        return signal_raise(p, (int)a->a[2]);
+        return signal_raise(p, (int)a->a[2], SI_TKILL);
 }
 
 int64_t sys_tkill(Process *p, const SyscallArgs *a) {
+        if ((int)a->a[0] <= 0)
+                return -EINVAL;
         if (!thread_alive(p, (int)a->a[0]))
                 return -ESRCH;
-        return signal_raise(p, (int)a->a[1]);
+        return signal_raise(p, (int)a->a[1], SI_TKILL);
 }
 
 int64_t sys_rt_sigreturn(Process *p, const SyscallArgs *a) {

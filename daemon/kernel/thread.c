@@ -226,6 +226,11 @@ int64_t thread_clone(Process *p, uint64_t flags, uint64_t newsp, uint64_t parent
         Thread *t;
         int tid, r;
 
+        /* copy_process()'s checks of the flags' consistency, before anything else. */
+        if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+                return -EINVAL;
+        if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+                return -EINVAL;
         if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS)
                 return process_refuse_new_process(p); /* a new process */
         if (flags & ~(uint64_t)CLONE_SUPPORTED_FLAGS)

@@ -103,8 +103,8 @@ SIGNALS_SUBTESTS = {
     "actions": "sigaction with SA_SIGINFO (si_signo, si_code, si_pid, si_uid of tgkill, tkill and "
                "raise), SA_RESETHAND, SA_NODEFER (nested at once, or deferred to the return), sa_mask, "
                "SIG_IGN, and sigaction's errors.",
-    "kill": "kill() to oneself: si_code SI_USER, and the errors of kill and tgkill. Known gap: the "
-            "sandbox gives SI_TKILL, and ESRCH for tgkill's tid 0 or -1 (Linux: EINVAL).",
+    "kill": "kill() to oneself: si_code SI_USER with the sender's pid and uid, and the errors of "
+            "kill and tgkill (EINVAL for tid 0 or -1).",
     "pending": "sigpending() shows a raised, blocked signal; SIG_IGN discards it. Known gap: the "
                "sandbox's rt_sigpending shows nothing, and setting SIG_IGN keeps the signal pending.",
     "mask": "sigprocmask: a blocked signal is delivered when unblocked, once (standard signals do "
@@ -126,8 +126,7 @@ SIGNALS_SUBTESTS = {
     "timers": "alarm's return value, setitimer(ITIMER_REAL) interrupting nanosleep with EINTR with "
               "or without SA_RESTART (never restarted, signal(7)), si_code SI_KERNEL, an interval "
               "timer's ticks, getitimer, and setitimer's errors.",
-    "nanosleep_remaining": "An interrupted nanosleep writes the time left. Known gap: the sandbox "
-                           "leaves it unwritten.",
+    "nanosleep_remaining": "An interrupted nanosleep writes the time left.",
     "read_eintr": "A read blocked on an empty pipe: EINTR when a handler without SA_RESTART runs, "
                   "restarted with SA_RESTART. Known gap: the sandbox's read returns EAGAIN on a "
                   "blocking pipe when a timer's handler runs.",

@@ -76,8 +76,7 @@ THREADS_SUBTESTS = {
     "exit_group": "exit_group from a thread ends every thread at once, the main one blocked in a "
                   "join and another in pause(): status 9, nothing more printed.",
     "errors": "The errno of bad requests: FUTEX_WAIT on an unaligned word is EINVAL, CLONE_THREAD "
-              "without CLONE_SIGHAND is EINVAL. Known gap: the sandbox gives EFAULT, and ENOSYS as for a "
-              "new process.",
+              "without CLONE_SIGHAND is EINVAL.",
 }
 
 
