@@ -31,14 +31,18 @@ static void switch_to(Sandbox *s, Thread *to) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to save thread %d's FPU state: %m", from->tid);
         }
-        *vm_regs(s->vm) = to->regs;
-        vm_regs_changed(s->vm);
-        to->process->sigmask = to->sigmask;
-        r = vm_set_xsave(s->vm, to->xsave);
-        if (r < 0)
-                log_warning_errno(r, "Failed to load thread %d's FPU state: %m", to->tid);
-        if (to->fs_base != vm_get_fs_base(s->vm))
-                (void)vm_set_fs_base(s->vm, to->fs_base);
+        /* A dead thread is only switched to to end the run on init's main thread's stack
+         * (sched_run): it never runs guest code again, and has no state worth loading. */
+        if (to->state != THREAD_DEAD) {
+                *vm_regs(s->vm) = to->regs;
+                vm_regs_changed(s->vm);
+                to->process->sigmask = to->sigmask;
+                r = vm_set_xsave(s->vm, to->xsave);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to load thread %d's FPU state: %m", to->tid);
+                if (to->fs_base != vm_get_fs_base(s->vm))
+                        (void)vm_set_fs_base(s->vm, to->fs_base);
+        }
         for (unsigned i = 0; i < ts->n; i++)
                 if (ts->list[i] == to)
                         ts->current = i;

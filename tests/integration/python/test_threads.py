@@ -123,10 +123,9 @@ def exec_threads_tgkill_blocked(ctx):
 
 @case(cold_only=True)
 def exec_threads_main_exit_quiet(ctx):
-    """When the main thread exits alone, switching to the thread that goes on loads that thread's
-    FPU state without an error. Known gap: sandboxd-vm logs "Failed to load thread 2's FPU state:
-    Invalid argument" (daemon/kernel/thread.c, switch_to), though the program's output and status
-    are right (exec_threads_main_exit)."""
+    """When the main thread exits alone and the other thread ends the run, the scheduler goes
+    back to the dead main thread's stack without loading its (never saved) FPU state: sandboxd-vm
+    logs no "Failed to load thread 2's FPU state" (daemon/kernel/scheduler.c, switch_to)."""
     run = run_vm(ctx.vm, exec_host_file=ctx.guest_program("threads"), args=["main_exit"], timeout_ms=10000)
     check(run.exit_code == 5, "the program did not end with its other thread's exit(5)", run)
     stderr = run.raw_stderr.decode("utf-8", "replace")
