@@ -21,24 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static void say(const char *fmt, ...) {
-        char buf[1024];
-        va_list ap;
-        int n;
+#include "say.h"
 
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        if (n > (int)sizeof(buf) - 1)
-                n = sizeof(buf) - 1;
-        /* write(2), not stdio: the output must not depend on how a buffer is flushed at exit. */
-        if (write(STDOUT_FILENO, buf, n) != n)
-                _exit(100);
-}
-
-static const char *err_name(int e) {
-        return strerrorname_np(e) ?: "E?";
-}
 
 /* What the last handler saw, and the order in which handlers ran. */
 static volatile sig_atomic_t hits[NSIG];

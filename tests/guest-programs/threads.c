@@ -21,24 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static void say(const char *fmt, ...) {
-        char buf[1024];
-        va_list ap;
-        int n;
+#include "say.h"
 
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        if (n > (int)sizeof(buf) - 1)
-                n = sizeof(buf) - 1;
-        /* write(2), not stdio: several threads print, and some subtests end without exit(). */
-        if (write(STDOUT_FILENO, buf, n) != n)
-                _exit(100);
-}
-
-static const char *err_name(int e) {
-        return strerrorname_np(e) ?: "E?";
-}
 
 static long futex(atomic_int *uaddr, int op, int val, const struct timespec *timeout,
                   atomic_int *uaddr2, int val3) {
