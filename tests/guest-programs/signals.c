@@ -849,10 +849,7 @@ static int subtest_signalfd(void) {
         return 0;
 }
 
-static const struct {
-        const char *name;
-        int (*run)(void);
-} subtests[] = {
+static const Subtest subtests[] = {
         {"actions", subtest_actions},
         {"kill", subtest_kill},
         {"pending", subtest_pending},
@@ -873,10 +870,5 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
-        if (argc == 2)
-                for (size_t i = 0; i < sizeof(subtests) / sizeof(subtests[0]); i++)
-                        if (strcmp(argv[1], subtests[i].name) == 0)
-                                return subtests[i].run();
-        say("usage: %s SUBTEST\n", argv[0]);
-        return 2;
+        return run_subtest(subtests, sizeof(subtests) / sizeof(subtests[0]), argc, argv);
 }

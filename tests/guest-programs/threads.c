@@ -520,10 +520,7 @@ static int subtest_exit_group(void) {
         return 1;
 }
 
-static const struct {
-        const char *name;
-        int (*run)(void);
-} subtests[] = {
+static const Subtest subtests[] = {
         {"create_join", subtest_create_join},
         {"cap", subtest_cap},
         {"futex", subtest_futex},
@@ -537,10 +534,5 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
-        if (argc == 2)
-                for (size_t i = 0; i < sizeof(subtests) / sizeof(subtests[0]); i++)
-                        if (strcmp(argv[1], subtests[i].name) == 0)
-                                return subtests[i].run();
-        say("usage: %s SUBTEST\n", argv[0]);
-        return 2;
+        return run_subtest(subtests, sizeof(subtests) / sizeof(subtests[0]), argc, argv);
 }

@@ -60,6 +60,20 @@ class Cases:
 
         return register
 
+    def like_native(self, program, subtests, timeout_ms):
+        """Registers one cold-only case per subtest of the static guest program `program`
+        (tests/guest-programs/PROGRAM.c, run with the subtest's name as its argument), named
+        exec_PROGRAM_SUBTEST with the subtest's description as its docstring: the sandbox's
+        stdout, stderr and exit status must be the native run's (sandbox.check_like_native)."""
+        for subtest, doc in subtests.items():
+            def like_native(ctx, subtest=subtest):
+                sandbox.check_like_native(ctx.vm, ctx.guest_program(program), [subtest],
+                                          timeout_ms=timeout_ms, deadline_s=60)
+
+            like_native.__name__ = f"exec_{program}_{subtest}"
+            like_native.__doc__ = doc
+            self.case(cold_only=True)(like_native)
+
     def __contains__(self, name):
         return name in self._cases
 

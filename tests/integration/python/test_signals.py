@@ -139,17 +139,7 @@ SIGNALS_SUBTESTS = {
 }
 
 
-def _signals_case(subtest, doc):
-    def like_native(ctx):
-        sandbox.check_like_native(ctx.vm, ctx.guest_program("signals"), [subtest], timeout_ms=5000, deadline_s=60)
-
-    like_native.__name__ = f"exec_signals_{subtest}"
-    like_native.__doc__ = doc
-    case(cold_only=True)(like_native)
-
-
-for _subtest, _doc in SIGNALS_SUBTESTS.items():
-    _signals_case(_subtest, _doc)
+CASES.like_native("signals", SIGNALS_SUBTESTS, timeout_ms=5000)
 
 
 @case(cold_only=True)

@@ -80,17 +80,7 @@ THREADS_SUBTESTS = {
 }
 
 
-def _threads_case(subtest, doc):
-    def like_native(ctx):
-        sandbox.check_like_native(ctx.vm, ctx.guest_program("threads"), [subtest], timeout_ms=10000, deadline_s=60)
-
-    like_native.__name__ = f"exec_threads_{subtest}"
-    like_native.__doc__ = doc
-    case(cold_only=True)(like_native)
-
-
-for _subtest, _doc in THREADS_SUBTESTS.items():
-    _threads_case(_subtest, _doc)
+CASES.like_native("threads", THREADS_SUBTESTS, timeout_ms=10000)
 
 
 @case(cold_only=True)
